@@ -1,0 +1,1 @@
+"""Saved searches, percolation, digests and mail delivery with its ledger."""

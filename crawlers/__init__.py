@@ -1,0 +1,1 @@
+"""Scrapy project: spiders per source kind, middlewares and item pipelines."""

@@ -1,0 +1,1 @@
+"""Elasticsearch: local node, mappings, spool, bulk indexing, search, retention."""

@@ -1,0 +1,1 @@
+"""spaCy enrichment pipeline: normalization, language, places, prices, documents, contacts, score."""

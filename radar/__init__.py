@@ -1,0 +1,3 @@
+"""smokkelradar application shell: configuration, errors, logging, CLI, scheduler."""
+
+__version__ = "0.1.0"

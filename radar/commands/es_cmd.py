@@ -1,0 +1,9 @@
+"""Placeholder for the es command group."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Attach nothing yet."""

@@ -1,0 +1,1 @@
+"""Configuration that people edit: one pydantic model per YAML kind, one loader."""

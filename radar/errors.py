@@ -1,0 +1,44 @@
+"""The error catalogue: every message a user may see, each with a stable code.
+
+Codes are searchable in the docs and in logs (``SR-E101``). Raise ``RadarError``
+subclasses with a code from here; never build user-facing text elsewhere.
+Codes are never reused: retire one instead of changing what it means.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Code(str, Enum):
+    """Stable error codes. The value is what users see and search for."""
+
+    # 1xx: configuration
+    CONFIG_INVALID = "SR-E100"
+    CONFIG_UNKNOWN_KEY = "SR-E101"
+    CONFIG_WRONG_TYPE = "SR-E102"
+    CONFIG_BAD_REGEX = "SR-E103"
+    CONFIG_MISSING_FILE = "SR-E104"
+    CONFIG_DUPLICATE_NAME = "SR-E105"
+    CONFIG_SECRET_IN_YAML = "SR-E106"
+    CONFIG_YAML_SYNTAX = "SR-E107"
+    CONFIG_MISSING_ENV = "SR-E108"
+    # 2xx: the local Elasticsearch node and the cluster
+    ES_JAVA_MISSING = "SR-E200"
+    ES_FETCH_FAILED = "SR-E201"
+    ES_START_TIMEOUT = "SR-E202"
+    ES_NOT_RUNNING = "SR-E203"
+    ES_UNREACHABLE = "SR-E204"
+    ES_EXTERNAL_CLUSTER = "SR-E205"
+    # 3xx: demo services
+    DEMO_PORT_IN_USE = "SR-E300"
+    MAILBOX_UNREACHABLE = "SR-E301"
+
+
+class RadarError(Exception):
+    """A failure the user can act on. ``str()`` gives ``SR-Exxx: message``."""
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(f"{code.value}: {message}")
+        self.code = code
+        self.message = message

@@ -1,0 +1,1 @@
+"""The officers' web app. Imports indexer and alerts, never crawlers."""
