@@ -32,7 +32,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def main(
     log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO, WARNING or ERROR."),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version."
+    ),
 ) -> None:
     """smokkelradar: collect, tag, search and alert on smuggling adverts."""
     configure_logging(log_level)

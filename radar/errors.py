@@ -7,10 +7,10 @@ Codes are never reused: retire one instead of changing what it means.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Code(str, Enum):
+class Code(StrEnum):
     """Stable error codes. The value is what users see and search for."""
 
     # 1xx: configuration
@@ -20,7 +20,7 @@ class Code(str, Enum):
     CONFIG_BAD_REGEX = "SR-E103"
     CONFIG_MISSING_FILE = "SR-E104"
     CONFIG_DUPLICATE_NAME = "SR-E105"
-    CONFIG_SECRET_IN_YAML = "SR-E106"
+    CONFIG_SECRET_IN_YAML = "SR-E106"  # noqa: S105 (an error code, not a secret)
     CONFIG_YAML_SYNTAX = "SR-E107"
     CONFIG_MISSING_ENV = "SR-E108"
     # 2xx: the local Elasticsearch node and the cluster
@@ -33,6 +33,7 @@ class Code(str, Enum):
     # 3xx: demo services
     DEMO_PORT_IN_USE = "SR-E300"
     MAILBOX_UNREACHABLE = "SR-E301"
+    SERVICE_START_FAILED = "SR-E302"
 
 
 class RadarError(Exception):

@@ -11,8 +11,10 @@ def register_all(app: typer.Typer) -> None:
     One line per module; keep the imports local so a broken optional
     component cannot stop ``smokkelradar --help``.
     """
-    from radar.commands import config_cmd, demo_cmd, es_cmd
+    from radar.commands import config_cmd, demo_cmd, es_cmd, mailbox_cmd, run_cmd
 
     config_cmd.register(app)
     es_cmd.register(app)
     demo_cmd.register(app)
+    mailbox_cmd.register(app)
+    run_cmd.register(app)

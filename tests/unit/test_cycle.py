@@ -1,0 +1,34 @@
+"""The cycle runs built stages, reports unbuilt ones, and survives a failing stage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from radar.cycle import Stage, run_cycle, summary_lines
+
+
+def _boom(_: Path) -> Mapping[str, int]:
+    raise RuntimeError("Elasticsearch is down")
+
+
+def test_failing_stage_is_reported_and_later_stages_still_run() -> None:
+    stages = [
+        Stage("crawl", lambda _: {"crawled": 3}, ("crawled",)),
+        Stage("index", _boom, ("indexed",)),
+        Stage("alerts", lambda _: {"alerts sent": 1}, ("alerts sent",)),
+        Stage("later", None, ()),
+    ]
+    outcomes = run_cycle(Path("config/demo/radar.yaml"), stages)
+    assert [o.status for o in outcomes] == ["done", "failed", "done", "not built yet"]
+    assert outcomes[0].counts == {"crawled": 3}
+    assert outcomes[1].error == "Elasticsearch is down"
+    lines = summary_lines(outcomes)
+    assert "crawled: 3" in lines[0]
+    assert "FAILED: Elasticsearch is down" in lines[1]
+    assert lines[3].strip() == "later   not built yet"
+
+
+def test_default_cycle_reports_every_stage() -> None:
+    names = [o.name for o in run_cycle(Path("config/demo/radar.yaml"))]
+    assert names == ["crawl", "enrich", "index", "alerts"]
