@@ -23,6 +23,8 @@ class Code(StrEnum):
     CONFIG_SECRET_IN_YAML = "SR-E106"  # noqa: S105 (an error code, not a secret)
     CONFIG_YAML_SYNTAX = "SR-E107"
     CONFIG_MISSING_ENV = "SR-E108"
+    CONFIG_BAD_SELECTOR = "SR-E109"
+    CONFIG_UNKNOWN_REFERENCE = "SR-E110"
     # 2xx: the local Elasticsearch node and the cluster
     ES_JAVA_MISSING = "SR-E200"
     ES_FETCH_FAILED = "SR-E201"
@@ -30,10 +32,18 @@ class Code(StrEnum):
     ES_NOT_RUNNING = "SR-E203"
     ES_UNREACHABLE = "SR-E204"
     ES_EXTERNAL_CLUSTER = "SR-E205"
+    ES_START_FAILED = "SR-E206"
+    ES_MAVEN_MISSING = "SR-E207"
+    ES_PORT_IN_USE = "SR-E208"
+    ES_PATH_NOT_ACCESSIBLE = "SR-E209"
+    ES_PLUGIN_BUILD_FAILED = "SR-E210"
+    ES_SERVICE_USER = "SR-E211"
+    ES_NOT_A_NODE_DIR = "SR-E212"
     # 3xx: demo services
     DEMO_PORT_IN_USE = "SR-E300"
     MAILBOX_UNREACHABLE = "SR-E301"
     SERVICE_START_FAILED = "SR-E302"
+    DEMO_CORPUS_INVALID = "SR-E303"
 
 
 class RadarError(Exception):
