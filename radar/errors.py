@@ -44,6 +44,19 @@ class Code(StrEnum):
     MAILBOX_UNREACHABLE = "SR-E301"
     SERVICE_START_FAILED = "SR-E302"
     DEMO_CORPUS_INVALID = "SR-E303"
+    # 23x-24x: indexing and search (indexer/)
+    INDEX_ALIAS_CONFLICT = "SR-E230"
+    INDEX_BUSY = "SR-E231"
+    INDEX_MIGRATION_FAILED = "SR-E232"
+    SPOOL_BAD_ITEM = "SR-E233"
+    SEARCH_BAD_REQUEST = "SR-E234"
+    ADVERT_NOT_FOUND = "SR-E235"
+    # 60x: alerts, mail delivery and the scheduler (alerts/, radar/scheduler.py)
+    ALERT_MATCH_FAILED = "SR-E600"
+    ALERT_UNKNOWN_SEARCH = "SR-E601"
+    ALERT_BUSY = "SR-E602"
+    ALERT_BAD_WINDOW = "SR-E603"
+    SCHEDULER_RUNNING = "SR-E604"
 
 
 class RadarError(Exception):

@@ -1,0 +1,1 @@
+"""The test suite: unit and integration tests, and the local demo web under ``sites``."""

@@ -1,0 +1,1 @@
+"""Local fixtures of the public sources smokkelradar monitors: the demo web and its corpus."""
