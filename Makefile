@@ -8,12 +8,12 @@ BIN := $(VENV)/bin
 SR := $(BIN)/smokkelradar
 STAMP := $(VENV)/.installed
 
-# The demo: configuration, ports and where its state lives.
+# The demo: its configuration (which names the Elasticsearch and SMTP ports and
+# the data folder) and the port of the demo web its sources point at.
 DEMO_CONFIG := config/demo/radar.yaml
 DEMO_DATA := .data/demo
 DEMO_ES_PORT := 9250
 DEMO_WEB_PORT := 8950
-DEMO_SMTP_PORT := 2525
 export SMOKKELRADAR_DEMO_WEB := http://127.0.0.1:$(DEMO_WEB_PORT)
 
 # The test services: a separate Elasticsearch node so tests never touch demo data.
@@ -52,18 +52,17 @@ setup: $(STAMP) chromium
 # --- the demo ----------------------------------------------------------------
 
 es: setup
-	$(SR) es start --data-dir $(DEMO_DATA)/es --port $(DEMO_ES_PORT)
+	$(SR) es start --data-dir $(DEMO_DATA)/elasticsearch --port $(DEMO_ES_PORT)
 
 run: setup
-	$(SR) services up --config $(DEMO_CONFIG) --data-dir $(DEMO_DATA) \
-	  --es-port $(DEMO_ES_PORT) --web-port $(DEMO_WEB_PORT) --smtp-port $(DEMO_SMTP_PORT)
+	$(SR) services up --config $(DEMO_CONFIG)
 	$(SR) run --config $(DEMO_CONFIG)
 
 serve: run
 	$(SR) serve --config $(DEMO_CONFIG)
 
 stop:
-	-$(SR) services down --data-dir $(DEMO_DATA)
+	-$(SR) services down --config $(DEMO_CONFIG)
 	-$(SR) es stop --data-dir $(TEST_DATA)/es
 
 # --- quality -------------------------------------------------------------------

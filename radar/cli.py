@@ -8,10 +8,13 @@ fast and the web app never pulls in Scrapy through the CLI.
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from radar import __version__
 from radar.commands import register_all
+from radar.errors import RadarError
 from radar.logs import configure_logging
 
 app = typer.Typer(
@@ -44,5 +47,13 @@ register_all(app)
 
 
 def run() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    A ``RadarError`` that no command handled is the user's to act on: print
+    its code and message, not a traceback, and exit 1.
+    """
+    try:
+        app()
+    except RadarError as error:
+        typer.echo(str(error), err=True)
+        sys.exit(1)

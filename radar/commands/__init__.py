@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import typer
+
+# One line per command module (radar/commands/<name>.py with a ``register(app)``).
+COMMAND_MODULES = (
+    "config_cmd",
+    "es_cmd",
+    "demo_cmd",
+    "mailbox_cmd",
+    "services_cmd",
+    "run_cmd",
+)
 
 
 def register_all(app: typer.Typer) -> None:
-    """Attach every command group to the top-level app.
-
-    One line per module; keep the imports local so a broken optional
-    component cannot stop ``smokkelradar --help``.
-    """
-    from radar.commands import config_cmd, demo_cmd, es_cmd, mailbox_cmd, run_cmd
-
-    config_cmd.register(app)
-    es_cmd.register(app)
-    demo_cmd.register(app)
-    mailbox_cmd.register(app)
-    run_cmd.register(app)
+    """Attach every command group to the top-level app, in the order listed."""
+    for name in COMMAND_MODULES:
+        import_module(f"radar.commands.{name}").register(app)

@@ -1,0 +1,69 @@
+"""The demo's background services, derived from one radar.yaml.
+
+``make run`` brings up what the demo configuration needs on 127.0.0.1: the
+local Elasticsearch node (when ``elasticsearch.local_node.enabled``), the demo
+web (at ``$SMOKKELRADAR_DEMO_WEB``) and the demo mailbox (an SMTP server at
+``smtp.host:smtp.port``, delivering into ``<data.base>/mailbox``). Deriving
+ports and folders from the configuration keeps the crawler, the alerts and
+these services pointing at the same places.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from radar import daemon
+from radar.config.radar import RadarConfig
+from radar.errors import Code, RadarError
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class DemoServices:
+    """Where each demo service lives, as the configuration says."""
+
+    run_dir: Path
+    maildir: Path
+    es_data_dir: Path | None  # None: an external cluster, not ours to start
+    es_port: int
+    mailbox: daemon.Service | None  # None: a real mail server, not ours to start
+    demo_web: daemon.Service | None  # None: SMOKKELRADAR_DEMO_WEB unset
+
+
+def plan(radar: RadarConfig) -> DemoServices:
+    """Which services the configuration asks for, without starting anything."""
+    base = radar.data.base
+    maildir = base / "mailbox"
+    node = radar.elasticsearch.local_node
+    mailbox = None
+    if radar.smtp.host == LOOPBACK and radar.smtp.tls == "none":
+        argv = (sys.executable, "-m", "radar", "mailbox", "serve", "--port", str(radar.smtp.port))
+        mailbox = daemon.Service("mailbox", (*argv, "--maildir", str(maildir)), radar.smtp.port)
+    return DemoServices(
+        run_dir=base / "run",
+        maildir=maildir,
+        es_data_dir=radar.es_data_dir if node.enabled else None,
+        es_port=node.http_port,
+        mailbox=mailbox,
+        demo_web=_demo_web_service(),
+    )
+
+
+def _demo_web_service() -> daemon.Service | None:
+    url = os.environ.get("SMOKKELRADAR_DEMO_WEB")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.hostname != LOOPBACK or parts.port is None:
+        raise RadarError(
+            Code.SERVICE_START_FAILED,
+            f"SMOKKELRADAR_DEMO_WEB={url}: the demo web runs on http://127.0.0.1:<port> only",
+        )
+    from radar.commands.demo_cmd import service
+
+    return service(LOOPBACK, parts.port)
