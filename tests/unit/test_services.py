@@ -31,7 +31,7 @@ def test_demo_web_off_loopback_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("SMOKKELRADAR_DEMO_WEB", "http://127.0.0.1:8950")
     radar = load_config(DEMO).radar
     monkeypatch.setenv("SMOKKELRADAR_DEMO_WEB", "http://demo.example:8950")
-    with pytest.raises(RadarError, match="runs on http://127.0.0.1:<port> only"):
+    with pytest.raises(RadarError, match=r"runs on http://127\.0\.0\.1:<port> only"):
         plan(radar)
 
 
