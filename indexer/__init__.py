@@ -1,1 +1,10 @@
-"""Elasticsearch: local node, mappings, spool, bulk indexing, search, retention."""
+"""Elasticsearch: local node, mappings, spool, bulk indexing, near-duplicates, search, retention.
+
+Modules: ``fields`` (the field table every mapping derives from), ``templates`` (names,
+template, versioned index behind its alias), ``client`` (the client from radar.yaml),
+``settings`` (paths and thresholds from the configuration), ``spool`` (the durable outbox),
+``document`` (item -> document), ``textfold``/``minhash``/``dedup`` (near-duplicate
+clusters), ``prepare``/``bulk``/``clusters`` (the drain), ``stage`` (the pipeline step),
+``query``/``search``/``highlight`` (search API), ``pivot``, ``pins``, ``retention``,
+``migrate``, ``locks``; ``node`` runs the local Elasticsearch. Reference: docs/indexing.md.
+"""

@@ -51,12 +51,30 @@ class Code(StrEnum):
     SPOOL_BAD_ITEM = "SR-E233"
     SEARCH_BAD_REQUEST = "SR-E234"
     ADVERT_NOT_FOUND = "SR-E235"
+    # 40x: crawling (crawlers/)
+    CRAWL_UNKNOWN_SOURCE = "SR-E400"
+    CRAWL_WRONG_KIND = "SR-E401"
+    CRAWL_SOURCE_BUSY = "SR-E402"
+    CRAWL_FAILED = "SR-E403"
+    CRAWL_TIMEOUT = "SR-E404"
+    EVIDENCE_CHANGED = "SR-E405"
+    CRAWL_UNSUPPORTED_PROXY = "SR-E406"
     # 60x: alerts, mail delivery and the scheduler (alerts/, radar/scheduler.py)
     ALERT_MATCH_FAILED = "SR-E600"
     ALERT_UNKNOWN_SEARCH = "SR-E601"
     ALERT_BUSY = "SR-E602"
     ALERT_BAD_WINDOW = "SR-E603"
     SCHEDULER_RUNNING = "SR-E604"
+    # 70x: the officers' web app and its accounts (web/)
+    WEB_BAD_USER_NAME = "SR-E700"
+    WEB_USER_EXISTS = "SR-E701"
+    WEB_UNKNOWN_USER = "SR-E702"
+    WEB_BAD_ROLE = "SR-E703"
+    WEB_WEAK_PASSWORD = "SR-E704"  # noqa: S105 (an error code, not a password)
+    WEB_INSECURE_SETUP = "SR-E705"
+    WEB_EXPORT_TOO_LARGE = "SR-E706"
+    WEB_EVIDENCE_UNAVAILABLE = "SR-E707"
+    WEB_AUDIT_TAMPERED = "SR-E708"
 
 
 class RadarError(Exception):

@@ -172,6 +172,13 @@ class AllowedAddress(StrictModel):
         return f"[{host}]:{self.port}" if self.network.version == 6 else f"{host}:{self.port}"
 
 
+class NearDuplicates(StrictModel):
+    """How reposts of one advert are grouped into a cluster (MinHash/LSH over normalized text)."""
+
+    # Estimated Jaccard similarity of two adverts' character shingles at or above which they share a cluster.
+    threshold: float = Field(default=0.8, gt=0, lt=1)
+
+
 def _check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
@@ -192,6 +199,7 @@ class RadarConfig(StrictModel):
     timezone: Annotated[str, AfterValidator(_check_timezone)] = "Europe/Amsterdam"
     allowed_addresses: tuple[AllowedAddress, ...] = ()
     retention_days: int = Field(default=365, ge=1)
+    near_duplicates: NearDuplicates = NearDuplicates()
     paths: ConfigPaths = ConfigPaths()
     proxies: dict[Name, Proxy] = Field(default_factory=dict)
     default_proxy: Name | None = None
