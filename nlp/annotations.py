@@ -1,0 +1,136 @@
+"""What the components attach to a ``Doc``: small typed objects on ``Doc._`` extensions.
+
+Offsets (``start``/``end``) are character offsets in ``doc.text``, the advert as written,
+so a highlighter can cut the original text. Extractors match on ``doc._.folded`` and map
+back through its offset table. Spans of the same findings are also put in
+``doc.spans["places" | "prices" | "phones"]`` for spaCy tooling (displaCy, Span groups).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from nlp.terms import Gate
+from nlp.textfold import Folded, Token
+
+
+@dataclass(slots=True)
+class PlaceMention:
+    text: str
+    start: int
+    end: int
+    country: str
+    role: str  # origin | transit | destination | none
+    lat: float | None
+    lon: float | None
+    kind: str
+    first: int = 0  # folded-token index range, for the role logic
+    last: int = 0
+    explicit: bool = False  # the role came from a cue, not from order
+    group: int = -1  # places joined by "and"/"or" share a group: alternatives, not stages
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    origin: str | None
+    transit: tuple[str, ...]
+    destination: str | None
+
+
+@dataclass(slots=True)
+class PriceMention:
+    amount: float
+    currency: str
+    eur: float | None
+    kind: str  # per_person | deposit | total | per_document | unknown
+    start: int
+    end: int
+    first: int = 0
+    last: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneMention:
+    e164: str
+    region: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class HandleMention:
+    platform: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class FiredRule:
+    rule: str
+    weight: float
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Per-advert working state shared by the components (on ``doc._.radar``)."""
+
+    text: str  # doc.text, read once: spaCy rebuilds it from the tokens on every access
+    folded: Folded
+    tokens: list[Token]
+    truncated: bool = False
+    language: str = "und"
+    language_confidence: float = 0.0
+    languages: list[str] = field(default_factory=list)
+    gate: Gate = field(default_factory=lambda: Gate(frozenset(), open_latin=True))
+    places: list[PlaceMention] = field(default_factory=list)
+    route: Route = Route(None, (), None)
+    prices: list[PriceMention] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    document_ends: list[int] = field(default_factory=list)  # token index after each document word
+    document_qualifiers: list[str] = field(default_factory=list)
+    services: list[str] = field(default_factory=list)
+    transport: list[str] = field(default_factory=list)
+    phones: list[PhoneMention] = field(default_factory=list)
+    handles: list[HandleMention] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    score: float = 0.0
+    rules: list[FiredRule] = field(default_factory=list)
+    token_starts: list[int] | None = None  # character offset of each spaCy token, for spans
+
+
+def register_extensions() -> None:
+    """Declare the ``Doc._`` attributes once per process (idempotent)."""
+    if not Doc.has_extension("radar"):
+        Doc.set_extension("radar", default=None)
+    if not Doc.has_extension("truncated"):
+        Doc.set_extension("truncated", default=False)
+
+
+def analysis_of(doc: Doc) -> Analysis:
+    """The advert's working state; the normalize component must have run."""
+    state = doc._.radar
+    if not isinstance(state, Analysis):
+        raise ValueError("smokkelradar_normalize must run before the other smokkelradar components")
+    return state
+
+
+def spans_of(doc: Doc, state: Analysis, found: Iterable[tuple[int, int, str]]) -> list[Span]:
+    """spaCy spans (covering whole tokens) for character ranges of the original text, with labels.
+
+    Cheaper than ``doc.char_span(..., alignment_mode="expand")``, which walks every token per call.
+    """
+    spans: list[Span] = []
+    for start, end, label in found:
+        if state.token_starts is None:
+            state.token_starts = doc.to_array("IDX").tolist() if len(doc) else []
+        starts = state.token_starts
+        first = max(bisect_right(starts, start) - 1, 0)
+        last = max(bisect_left(starts, end), first + 1)
+        if first < len(doc):
+            spans.append(Span(doc, first, min(last, len(doc)), label=label))
+    return spans

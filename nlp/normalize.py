@@ -1,0 +1,56 @@
+"""``smokkelradar_normalize``: fold the advert for matching, keeping offsets to the original.
+
+The first component. It puts an ``Analysis`` on ``doc._.radar`` holding the folded text
+(see ``nlp.textfold``), its offset map and its word tokens; every later component reads
+those. Text beyond ``max_chars`` is not folded (``truncated``), which bounds the time any
+advert can take.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from nlp.annotations import Analysis, register_extensions
+from nlp.resources import Resources
+from nlp.textfold import Folder
+
+
+class Normalizer:
+    def __init__(self, *, name: str = "smokkelradar_normalize", max_chars: int | None = None) -> None:
+        self.name = name
+        self.max_chars = max_chars
+        self._folder: Folder | None = None
+        register_extensions()
+
+    def initialize(
+        self, get_examples: Any = None, *, nlp: Language | None = None, resources: Resources
+    ) -> None:
+        self._folder = resources.folder
+        if self.max_chars is None:
+            self.max_chars = resources.vocab.normalization.max_chars
+
+    def fold_term(self, text: str) -> str:
+        """``text`` folded as keywords are: how evaluation and tools compare names."""
+        if self._folder is None:
+            raise ValueError("smokkelradar_normalize is not initialized: build it with nlp.build_pipeline")
+        return self._folder.fold_term(text)
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self._folder is None:
+            raise ValueError("smokkelradar_normalize is not initialized: build it with nlp.build_pipeline")
+        full = doc.text
+        text, truncated = full, bool(doc._.truncated)
+        if self.max_chars is not None and len(full) > self.max_chars:
+            text, truncated = full[: self.max_chars], True
+        folded = self._folder.fold(text)
+        tokens = self._folder.tokenize(folded.text)
+        doc._.radar = Analysis(text=full, folded=folded, tokens=tokens, truncated=truncated)
+        return doc
+
+
+@Language.factory("smokkelradar_normalize", default_config={"max_chars": None})
+def make_normalizer(nlp: Language, name: str, max_chars: int | None) -> Normalizer:
+    return Normalizer(name=name, max_chars=max_chars)

@@ -1,0 +1,168 @@
+"""Finding phone numbers in folded advert text, however they are written.
+
+Folding already turned Eastern digits into ASCII and joined digits written one by one.
+What remains: groups split by dots, dashes, emoji (``09🔥25🔥71``), runs of dots
+(``09 21 .. 33``) and digits spelled out (``null-eins-fünf-sieben``). A candidate is a run
+of digits with at most four separator characters between digit groups, 7 to 15 digits in
+all. phonenumbers decides: ``+`` and ``00`` numbers carry their country; a national
+number is tried against the regions given, in order, and the first that calls it valid
+wins (a wrong default region makes a national number look valid for the wrong country,
+which is why the advert's route comes first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import phonenumbers
+
+from nlp.textfold import Folder, Token
+
+_EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff"
+# Between digit groups: spaces, dots, dashes, brackets,
+# emoji (09🔥25🔥71), and a slash only between spaces (not in a licence number 0457/2016).
+_SEPARATOR = rf"(?:[ \t.\-–—·•_|*~()\[\]]|(?<= )/(?= )|[{_EMOJI}]){{0,4}}"
+_CANDIDATE_RE = re.compile(rf"(?<![\w+])(\+ ?)?\d(?:{_SEPARATOR}\d)+(?![\w])")
+_BREAK_RE = re.compile(r" {2,}| ?[/|] ?")
+_MIN_DIGITS, _MAX_DIGITS = 7, 15
+_DIGIT_RE = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneFound:
+    e164: str
+    region: str | None
+    start: int  # folded offsets
+    end: int
+
+
+class PhoneReader:
+    def __init__(self, digit_words: Mapping[str, Mapping[str, int]], folder: Folder) -> None:
+        self._digit_words = {
+            folder.fold_term(w): d for words in digit_words.values() for w, d in words.items()
+        }
+
+    def read(self, text: str, tokens: list[Token], regions: Iterable[str]) -> list[PhoneFound]:
+        text, offsets = self._spelled_digits(text, tokens)
+        if len(_DIGIT_RE.findall(text)) < _MIN_DIGITS:
+            return []
+        order = list(dict.fromkeys(regions))
+        found: list[PhoneFound] = []
+        for match in _CANDIDATE_RE.finditer(text):
+            for start, end in self._pieces(text, match.start(), match.end()):
+                phone = self._parse(text[start:end], order)
+                if phone is not None:
+                    folded_start = offsets[start] if offsets else start
+                    folded_end = offsets[end - 1] + 1 if offsets else end
+                    found.append(PhoneFound(phone[0], phone[1], folded_start, folded_end))
+        return found
+
+    def _spelled_digits(self, text: str, tokens: list[Token]) -> tuple[str, list[int] | None]:
+        """Runs of three or more spelled digits ("zero seven, five one") become digits separated by
+        spaces; the offsets lead back to ``text``."""
+        if not self._digit_words:
+            return text, None
+        runs: list[list[Token]] = []
+        run: list[Token] = []
+        for token in [*tokens, Token("", len(text), len(text))]:
+            if token.text in self._digit_words:
+                run.append(token)
+            elif token.text.isalnum() or not token.text:
+                if len(run) >= 3:
+                    runs.append(run)
+                run = []
+        if not runs:
+            return text, None
+        pieces: list[str] = []
+        offsets: list[int] = []
+        cursor = 0
+        for spelled in runs:
+            pieces.append(text[cursor : spelled[0].start])
+            offsets.extend(range(cursor, spelled[0].start))
+            for index, token in enumerate(spelled):
+                if index:
+                    pieces.append(" ")
+                    offsets.append(token.start - 1)
+                pieces.append(str(self._digit_words[token.text]))
+                offsets.append(token.start)
+            cursor = spelled[-1].end
+        pieces.append(text[cursor:])
+        offsets.extend(range(cursor, len(text)))
+        return "".join(pieces), offsets
+
+    @staticmethod
+    def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """A candidate, or its parts when it is too long to be one number (``0912… / 0923…``)."""
+        digits = len(_DIGIT_RE.findall(text, start, end))
+        if digits <= _MAX_DIGITS:
+            return [(start, end)]
+        pieces, cursor = [], start
+        for gap in _BREAK_RE.finditer(text, start, end):
+            pieces.append((cursor, gap.start()))
+            cursor = gap.end()
+        pieces.append((cursor, end))
+        return [(s, e) for s, e in pieces if e > s]
+
+    @staticmethod
+    def _parse(candidate: str, regions: list[str]) -> tuple[str, str | None] | None:
+        digits = "".join(c for c in candidate if c.isdigit())
+        if not _MIN_DIGITS <= len(digits) <= _MAX_DIGITS:
+            return None
+        if candidate.lstrip().startswith("+"):
+            return _e164(_valid("+" + digits, None))
+        if digits.startswith("00"):
+            return _e164(_valid("+" + digits[2:], None))
+        # The first region where the number is a mobile (smugglers use mobiles), else the first valid.
+        first: tuple[str, str | None] | None = None
+        for region in regions:
+            found = _valid(digits, region)
+            if found is not None and found[2]:
+                return found[0], found[1]
+            if found is not None and first is None:
+                first = (found[0], found[1])
+        if first is not None:
+            return first
+        if not digits.startswith("0"):  # an international number without its + (wa.me links, habits)
+            return _e164(_valid("+" + digits, None))
+        return None
+
+
+_MOBILE = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
+
+
+_VALID_CACHE: dict[tuple[str, str | None], tuple[str, str | None, bool] | None] = {}
+_VALID_CACHE_LIMIT = 50_000
+
+
+def _valid(number: str, region: str | None) -> tuple[str, str | None, bool] | None:
+    """(E.164, region, is a mobile) of a valid number, else None.
+
+    phonenumbers takes a tenth of a millisecond per parse and the same numbers recur across
+    adverts (one network posts everywhere): answers are cached.
+    """
+    key = (number, region)
+    if key in _VALID_CACHE:
+        return _VALID_CACHE[key]
+    found = _parse_valid(number, region)
+    if len(_VALID_CACHE) >= _VALID_CACHE_LIMIT:
+        _VALID_CACHE.clear()
+    _VALID_CACHE[key] = found
+    return found
+
+
+def _parse_valid(number: str, region: str | None) -> tuple[str, str | None, bool] | None:
+    try:
+        parsed = phonenumbers.parse(number, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    mobile = phonenumbers.number_type(parsed) in _MOBILE
+    return e164, phonenumbers.region_code_for_number(parsed), mobile
+
+
+def _e164(found: tuple[str, str | None, bool] | None) -> tuple[str, str | None] | None:
+    return (found[0], found[1]) if found is not None else None

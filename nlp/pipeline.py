@@ -1,0 +1,48 @@
+"""``build_pipeline(config)``: the enrichment pipeline as a spaCy ``Language``.
+
+A blank multi-language (``xx``) pipeline: its tokenizer handles every script we read and
+it starts in milliseconds (``spacy.blank("fr")`` takes seconds). The components come from
+``nlp/`` and are registered with ``@Language.factory``; their vocabulary is data, given to
+each component's ``initialize``. Build it once per process and reuse it.
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+
+import spacy
+from spacy.language import Language
+
+from nlp.resources import Resources
+from nlp.vocabulary import keyword_files_of, merge
+
+# Order matters: every component reads what the ones before it found.
+COMPONENTS: tuple[str, ...] = (
+    "normalize",
+    "language",
+    "places",
+    "documents",
+    "transport",
+    "prices",
+    "contacts",
+    "relevance",
+)
+
+
+def build_pipeline(config: object = None) -> Language:
+    """The pipeline for a loaded ``Config``, a keywords folder (``Path``), a list of
+    ``KeywordFile`` models, or ``None`` for the shipped ``config/keywords``."""
+    vocab = merge(keyword_files_of(config))
+    resources = Resources(vocab)
+    nlp = spacy.blank("xx")
+    for component in COMPONENTS:
+        importlib.import_module(f"nlp.{component}")  # registers the factory
+        nlp.add_pipe(f"smokkelradar_{component}")
+    for _, pipe in nlp.pipeline:
+        pipe.initialize(nlp=nlp, resources=resources)  # type: ignore[attr-defined]
+    # The gazetteer and matchers are a few hundred thousand long-lived objects. Left to the cyclic
+    # garbage collector, every collection walks them again: enrichment ran three times slower.
+    # Freezing moves everything alive now out of its reach (the pipeline lives as long as the process).
+    gc.freeze()
+    return nlp

@@ -1,0 +1,259 @@
+"""A phrase matcher over folded word tokens that understands glued affixes.
+
+spaCy's ``PhraseMatcher`` compares whole tokens. Smugglers' languages glue the words
+that matter onto names: Arabic ``لإيطاليا`` (to Italy), Tigrinya ``ብሊብያ`` (via Libya),
+Turkish ``Libya'dan`` (from Libya). This matcher looks a token up as written first and
+then with a configured prefix or suffix removed, and reports what it removed, so the
+places component can turn the affix into a route role. Keywords are folded exactly like
+adverts, so one spelling in the YAML covers its variants.
+
+Lookup is a dict probe per token and phrase length (longest first), a few microseconds
+per advert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from nlp.textfold import Folder, Token
+
+P = TypeVar("P")
+
+# An affix may only be stripped if this much of the word remains (avoids "ل" + "يبيا").
+_MIN_STEM = 3
+_MIN_STEM_BARE_SUFFIX = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Hit(Generic[P]):
+    """A matched phrase: tokens ``[first, last)``, folded char span, payload, stripped affixes."""
+
+    first: int
+    last: int
+    start: int
+    end: int
+    payload: P
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """Which language-specific keywords may fire in an advert.
+
+    ``languages``: the languages seen in the advert. ``open_latin``: the advert is mainly in
+    a non-Latin script, so Latin words of any language may fire (code-switching: "passport"
+    in an Arabic advert).
+    """
+
+    languages: frozenset[str]
+    open_latin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry(Generic[P]):
+    tokens: tuple[str, ...]
+    payload: P
+    language: str
+    gated: bool  # a Latin word of a language: counts in adverts of that language (or open_latin ones)
+    strict: bool  # counts only in adverts of its language, whatever the script
+
+
+class TermMatcher(Generic[P]):
+    """Compiled keywords of one concern (documents, currencies, place names, ...)."""
+
+    def __init__(
+        self,
+        folder: Folder,
+        *,
+        prefixes: Iterable[str] = (),
+        suffixes: Iterable[str] = (),
+        gated_languages: frozenset[str] = frozenset(),
+    ) -> None:
+        self._folder = folder
+        self._by_first: dict[str, list[_Entry[P]]] = {}
+        self._seen: set[tuple[tuple[str, ...], str]] = set()
+        self._gated_languages = gated_languages
+        # Shortest prefix first: "باليونان" is "ب" + "اليونان" (the name keeps its article).
+        self.prefixes = sorted({folder.fold_term(p) for p in prefixes if folder.fold_term(p)}, key=len)
+        self.suffixes = sorted(
+            {folder.fold_term(s) for s in suffixes if folder.fold_term(s)}, key=len, reverse=True
+        )
+        self._prefixes_by_first: dict[str, list[str]] = {}
+        for prefix in self.prefixes:
+            self._prefixes_by_first.setdefault(prefix[0], []).append(prefix)
+        self._suffixes_by_last: dict[str, list[str]] = {}
+        for suffix in self.suffixes:
+            self._suffixes_by_last.setdefault(suffix[-1], []).append(suffix)
+        self._word_cache: dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(entries) for entries in self._by_first.values())
+
+    def add(self, term: str, payload: P, language: str = "any") -> None:
+        """Add one keyword; duplicates (same folded phrase and payload) are ignored."""
+        tokens = self._folder.phrase(term)
+        key = (tokens, repr(payload))
+        if not tokens or key in self._seen:
+            return
+        self._seen.add(key)
+        self.add_folded(tokens, payload, language)
+
+    def add_folded(
+        self, tokens: tuple[str, ...], payload: P, language: str = "any", *, strict: bool = False
+    ) -> None:
+        """Add a phrase already folded and split into tokens (the gazetteer's names).
+
+        ``strict``: the phrase only counts in adverts of ``language`` (a name that is a plain
+        word in another language once folded: Persian لیبی "Libya" is Arabic ليبي "Libyan").
+        """
+        if not tokens:
+            return
+        gated = language in self._gated_languages and any(t.isascii() and t.isalpha() for t in tokens)
+        entries = self._by_first.setdefault(tokens[0], [])
+        entries.append(_Entry(tokens, payload, language, gated, strict and language != "any"))
+        self._word_cache.clear()
+        if len(entries) > 1:
+            entries.sort(key=lambda e: len(e.tokens), reverse=True)
+
+    def add_terms(self, terms: Mapping[str, Sequence[str]], payload: P) -> None:
+        """Add every term of a per-language mapping with the same payload."""
+        for language, words in terms.items():
+            for word in words:
+                self.add(word, payload, language)
+
+    def match(self, tokens: Sequence[Token], active: Gate | None = None) -> list[Hit[P]]:
+        """Longest, non-overlapping matches, left to right.
+
+        ``active``: what the advert's languages allow (``None``: every keyword counts).
+        """
+        hits: list[Hit[P]] = []
+        cache = self._word_cache
+        i = 0
+        count = len(tokens)
+        while i < count:
+            word = tokens[i].text
+            known = cache.get(word)
+            if known is None:
+                known = (self._lookups(word), self._suffixed(word))
+                _remember(cache, word, known)
+            if known[0] or known[1]:
+                found = self._match_at(tokens, i, active, known)
+                if found:
+                    hits.extend(found)
+                    i = found[0].last
+                    continue
+            i += 1
+        return hits
+
+    @staticmethod
+    def _allowed(entry: _Entry[P], active: Gate | None) -> bool:
+        if active is None or entry.language in active.languages:
+            return True
+        if entry.strict:
+            return False
+        return not entry.gated or active.open_latin
+
+    def _match_at(
+        self,
+        tokens: Sequence[Token],
+        i: int,
+        active: Gate | None,
+        known: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]],
+    ) -> list[Hit[P]]:
+        for stem, prefix in known[0]:
+            entries = self._by_first[stem]
+            for entry in entries:
+                length = len(entry.tokens)
+                if length == 1:
+                    if self._allowed(entry, active):
+                        return self._hits_of(entries, tokens, i, (stem,), prefix, "", active)
+                    continue
+                # Cheap test first: the next word starts like the phrase's second word.
+                if i + length > len(tokens) or not tokens[i + 1].text.startswith(entry.tokens[1]):
+                    continue
+                if not self._allowed(entry, active):
+                    continue
+                if any(tokens[i + k].text != entry.tokens[k] for k in range(1, length - 1)):
+                    continue
+                suffix = self._suffix_match(tokens[i + length - 1].text, entry.tokens[-1])
+                if suffix is not None:
+                    return self._hits_of(entries, tokens, i, entry.tokens, prefix, suffix, active)
+        # A single word with a glued suffix (libyadan, yunanistana), maybe a prefix too.
+        for base, prefix, suffix in known[1]:
+            hits = self._hits_of(self._by_first[base], tokens, i, (base,), prefix, suffix, active)
+            if hits:
+                return hits
+        return []
+
+    # Most words of an advert start no keyword: what a word can be is worked out once and cached,
+    # so matching costs a dict probe per token. The caches are cleared when they grow too big.
+
+    def _lookups(self, word: str) -> tuple[tuple[str, str], ...]:
+        """(stem, prefix) pairs of ``word`` whose stem starts a keyword."""
+        return tuple((stem, prefix) for stem, prefix in self._stems(word) if stem in self._by_first)
+
+    def _suffixed(self, word: str) -> tuple[tuple[str, str, str], ...]:
+        """(base, prefix, suffix) of ``word`` where the base is a one-word keyword."""
+        candidates = []
+        for stem, prefix in self._stems(word):
+            for suffix in self._suffixes_by_last.get(stem[-1:], ()):
+                if not stem.endswith(suffix):
+                    continue
+                base = stem[: -len(suffix)]
+                # Latin stems need four letters ("kos"+"e" is no place); other scripts write denser.
+                minimum = _MIN_STEM if suffix.startswith("'") or not base.isascii() else _MIN_STEM_BARE_SUFFIX
+                entries = self._by_first.get(base)
+                if len(base) >= minimum and entries and any(len(e.tokens) == 1 for e in entries):
+                    candidates.append((base, prefix, suffix))
+        return tuple(candidates)
+
+    def _stems(self, word: str) -> list[tuple[str, str]]:
+        """The word itself, then the word without each configured prefix it starts with."""
+        stems = [(word, "")]
+        for prefix in self._prefixes_by_first.get(word[:1], ()):
+            if word.startswith(prefix) and len(word) - len(prefix) >= _MIN_STEM:
+                stems.append((word[len(prefix) :], prefix))
+        return stems
+
+    def _suffix_match(self, word: str, expected: str) -> str | None:
+        if word == expected:
+            return ""
+        if not word.startswith(expected):
+            return None
+        for suffix in self._suffixes_by_last.get(word[-1:], ()):
+            if word.endswith(suffix) and word[: -len(suffix)] == expected:
+                return suffix
+        return None
+
+    def _hits_of(
+        self,
+        entries: list[_Entry[P]],
+        tokens: Sequence[Token],
+        i: int,
+        phrase: tuple[str, ...],
+        prefix: str,
+        suffix: str,
+        active: Gate | None,
+    ) -> list[Hit[P]]:
+        """Every payload of ``phrase`` (as matched at ``i``): one word can mean two things."""
+        last = i + len(phrase)
+        start = tokens[i].start + len(prefix)
+        end = tokens[last - 1].end - len(suffix)
+        hits: list[Hit[P]] = []
+        for entry in entries:
+            fits = entry.tokens == phrase and self._allowed(entry, active)
+            if fits and all(hit.payload != entry.payload for hit in hits):  # one name, many languages
+                hits.append(Hit(i, last, start, end, entry.payload, prefix, suffix))
+        return hits
+
+
+_CACHE_LIMIT = 200_000
+
+
+def _remember(cache: dict[str, Any], word: str, value: Any) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[word] = value
