@@ -1,0 +1,70 @@
+"""Everything a request handler needs, opened once when the app starts and closed when it stops."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from indexer.pins import Pins
+from web.accounts import Accounts
+from web.audit import AuditLog
+from web.sessions import Sessions
+from web.settings import WebSettings
+
+if TYPE_CHECKING:
+    from elasticsearch import Elasticsearch
+
+# Requests run in a thread pool (40 threads by default); give each one a connection.
+ES_CONNECTIONS = 48
+
+
+@dataclass
+class WebState:
+    settings: WebSettings
+    client: Elasticsearch
+    accounts: Accounts
+    sessions: Sessions
+    audit: AuditLog
+    pins: Pins
+    owns_client: bool
+
+    @classmethod
+    def open(cls, settings: WebSettings, client: Elasticsearch | None = None) -> WebState:
+        owns = client is None
+        if client is None:
+            client = make_search_client(settings)
+        return cls(
+            settings=settings,
+            client=client,
+            accounts=Accounts(
+                settings.accounts_path,
+                max_failures=settings.lockout_failures,
+                lock_minutes=settings.lockout_minutes,
+            ),
+            sessions=Sessions(
+                settings.sessions_path,
+                idle_minutes=settings.session_idle_minutes,
+                max_hours=settings.session_max_hours,
+            ),
+            audit=AuditLog(settings.audit_path),
+            pins=Pins(settings.pins_path),
+            owns_client=owns,
+        )
+
+    def close(self) -> None:
+        for store in (self.accounts, self.sessions, self.audit, self.pins):
+            store.close()
+        if self.owns_client:
+            self.client.close()
+
+
+def make_search_client(settings: WebSettings) -> Elasticsearch:
+    """The indexer's client options for radar.yaml's cluster, with a connection per request thread."""
+    from elasticsearch import Elasticsearch
+
+    from indexer.client import client_options
+    from radar.errors import Code, RadarError
+
+    if settings.es is None:
+        raise RadarError(Code.WEB_INSECURE_SETUP, "no Elasticsearch configured for the web app")
+    return Elasticsearch(**client_options(settings.es), connections_per_node=ES_CONNECTIONS)
