@@ -3,7 +3,8 @@
 ``make run`` brings up what the demo configuration needs on 127.0.0.1: the
 local Elasticsearch node (when ``elasticsearch.local_node.enabled``), the demo
 web (at ``$SMOKKELRADAR_DEMO_WEB``) and the demo mailbox (an SMTP server at
-``smtp.host:smtp.port``, delivering into ``<data.base>/mailbox``). Deriving
+``smtp.host:smtp.port``, delivering into ``<data.base>/mailbox``) and the
+officers' web app on 127.0.0.1:8960 with a demo login. Deriving
 ports and folders from the configuration keeps the crawler, the alerts and
 these services pointing at the same places.
 """
@@ -11,6 +12,7 @@ these services pointing at the same places.
 from __future__ import annotations
 
 import os
+import secrets
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,8 @@ from radar.config.radar import RadarConfig
 from radar.errors import Code, RadarError
 
 LOOPBACK = "127.0.0.1"
+WEB_APP_PORT = 8960
+DEMO_LOGIN_NAME = "demo"
 
 
 @dataclass(frozen=True)
@@ -33,9 +37,11 @@ class DemoServices:
     es_port: int
     mailbox: daemon.Service | None  # None: a real mail server, not ours to start
     demo_web: daemon.Service | None  # None: SMOKKELRADAR_DEMO_WEB unset
+    web_app: daemon.Service
+    demo_login_file: Path  # name and password of the demo account, readable by its owner only
 
 
-def plan(radar: RadarConfig) -> DemoServices:
+def plan(radar: RadarConfig, radar_yaml: Path) -> DemoServices:
     """Which services the configuration asks for, without starting anything."""
     base = radar.data.base
     maildir = base / "mailbox"
@@ -51,7 +57,38 @@ def plan(radar: RadarConfig) -> DemoServices:
         es_port=node.http_port,
         mailbox=mailbox,
         demo_web=_demo_web_service(),
+        web_app=daemon.Service(
+            "web",
+            (sys.executable, "-m", "radar", "web", "--config", str(radar_yaml), "--port", str(WEB_APP_PORT)),
+            WEB_APP_PORT,
+        ),
+        demo_login_file=base / "demo-login.txt",
     )
+
+
+def ensure_demo_login(radar_yaml: Path, login_file: Path) -> tuple[str, str]:
+    """The demo account's name and password, creating both on first use.
+
+    The password is random per machine (never a shared default) and kept in
+    a file only its owner can read, so ``make run`` can print it.
+    """
+    if login_file.exists():
+        name, password = login_file.read_text().split("\n")[:2]
+        return name, password
+    from radar.config.loader import load_config
+    from web.accounts import Accounts
+    from web.settings import WebSettings
+
+    password = secrets.token_urlsafe(12)
+    accounts = Accounts(WebSettings.from_config(load_config(radar_yaml)).accounts_path)
+    if accounts.get(DEMO_LOGIN_NAME) is None:
+        accounts.add(DEMO_LOGIN_NAME, "admin", password)
+    else:
+        accounts.set_password(DEMO_LOGIN_NAME, password)
+    login_file.parent.mkdir(parents=True, exist_ok=True)
+    login_file.touch(mode=0o600)
+    login_file.write_text(f"{DEMO_LOGIN_NAME}\n{password}\n")
+    return DEMO_LOGIN_NAME, password
 
 
 def _demo_web_service() -> daemon.Service | None:

@@ -23,10 +23,10 @@ def register(app: typer.Typer) -> None:
         from indexer.node import NodeSettings, launcher
         from radar import daemon
         from radar.config.loader import load_config
-        from radar.services import plan
+        from radar.services import ensure_demo_login, plan
 
         try:
-            wanted = plan(load_config(config).radar)
+            wanted = plan(load_config(config).radar, config)
             if wanted.es_data_dir is not None:
                 node = launcher.start(NodeSettings(data_dir=wanted.es_data_dir, http_port=wanted.es_port))
                 typer.echo(f"elasticsearch  {node.url} (health {node.health})")
@@ -34,11 +34,15 @@ def register(app: typer.Typer) -> None:
                 if service is not None:
                     daemon.start(service, wanted.run_dir)
                     typer.echo(f"{service.name:<14} {service.host}:{service.port}")
+            name, password = ensure_demo_login(config, wanted.demo_login_file)
+            daemon.start(wanted.web_app, wanted.run_dir)
         except RadarError as error:
             typer.echo(str(error), err=True)
             raise typer.Exit(1) from error
         if wanted.mailbox is not None:
             typer.echo(f"mailbox        delivers into {wanted.maildir}")
+        web = wanted.web_app
+        typer.echo(f"web app        http://{web.host}:{web.port}/  login: {name} / {password}")
 
     @services_app.command("down")
     def down(config: ConfigOption = Path("config/demo/radar.yaml")) -> None:
@@ -48,8 +52,8 @@ def register(app: typer.Typer) -> None:
         from radar.config.loader import load_config
         from radar.services import plan
 
-        wanted = plan(load_config(config).radar)
-        for service in (wanted.demo_web, wanted.mailbox):
+        wanted = plan(load_config(config).radar, config)
+        for service in (wanted.web_app, wanted.demo_web, wanted.mailbox):
             if service is not None and daemon.stop(service, wanted.run_dir):
                 typer.echo(f"stopped {service.name}")
         if wanted.es_data_dir is not None and launcher.stop(
@@ -65,11 +69,11 @@ def register(app: typer.Typer) -> None:
         from radar.config.loader import load_config
         from radar.services import plan
 
-        wanted = plan(load_config(config).radar)
+        wanted = plan(load_config(config).radar, config)
         if wanted.es_data_dir is not None:
             node = launcher.status(NodeSettings(data_dir=wanted.es_data_dir, http_port=wanted.es_port))
             typer.echo(f"elasticsearch  {'up, ' + str(node.health) if node.running else 'down'}  {node.url}")
-        for service in (wanted.demo_web, wanted.mailbox):
+        for service in (wanted.demo_web, wanted.mailbox, wanted.web_app):
             if service is not None:
                 pid = daemon.read_pid(service.pidfile(wanted.run_dir))
                 state = f"up (pid {pid})" if pid else "down"

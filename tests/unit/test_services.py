@@ -11,20 +11,39 @@ from typer.testing import CliRunner
 from radar.cli import app
 from radar.config.loader import load_config
 from radar.errors import RadarError
-from radar.services import plan
+from radar.services import ensure_demo_login, plan
 
 DEMO = Path("config/demo/radar.yaml")
 
 
 def test_demo_plan_names_every_local_service(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SMOKKELRADAR_DEMO_WEB", "http://127.0.0.1:8950")
-    wanted = plan(load_config(DEMO).radar)
+    wanted = plan(load_config(DEMO).radar, DEMO)
     assert wanted.es_port == 9250
     assert wanted.es_data_dir == Path.cwd() / ".data/demo/elasticsearch"
     assert wanted.mailbox is not None and wanted.mailbox.port == 2525
     assert str(wanted.maildir) in wanted.mailbox.argv
     assert wanted.demo_web is not None and wanted.demo_web.port == 8950
     assert wanted.run_dir == Path.cwd() / ".data/demo/run"
+    assert wanted.web_app.port == 8960 and str(DEMO) in wanted.web_app.argv
+
+
+def test_demo_login_is_created_once_and_kept_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMOKKELRADAR_DEMO_WEB", "http://127.0.0.1:8950")
+    radar_yaml = tmp_path / "radar.yaml"
+    text = DEMO.read_text().replace("base: ../../.data/demo", f"base: {tmp_path / 'data'}")
+    text = text.replace("sources: sources", f"sources: {DEMO.parent.resolve() / 'sources'}")
+    text = text.replace("keywords: ../keywords", f"keywords: {DEMO.parent.resolve().parent / 'keywords'}")
+    radar_yaml.write_text(text.replace("alerts: alerts", f"alerts: {DEMO.parent.resolve() / 'alerts'}"))
+    login_file = tmp_path / "data" / "demo-login.txt"
+    name, password = ensure_demo_login(radar_yaml, login_file)
+    assert (name, password) == ensure_demo_login(radar_yaml, login_file)
+    assert login_file.stat().st_mode & 0o077 == 0
+    from web.accounts import Accounts
+    from web.settings import WebSettings
+
+    accounts = Accounts(WebSettings.from_config(load_config(radar_yaml)).accounts_path)
+    assert accounts.authenticate(name, password).outcome == "ok"
 
 
 def test_demo_web_off_loopback_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,11 +51,11 @@ def test_demo_web_off_loopback_is_refused(monkeypatch: pytest.MonkeyPatch) -> No
     radar = load_config(DEMO).radar
     monkeypatch.setenv("SMOKKELRADAR_DEMO_WEB", "http://demo.example:8950")
     with pytest.raises(RadarError, match=r"runs on http://127\.0\.0\.1:<port> only"):
-        plan(radar)
+        plan(radar, DEMO)
 
 
 def test_production_template_starts_nothing_of_ours() -> None:
-    wanted = plan(load_config(Path("config/radar.yaml")).radar)
+    wanted = plan(load_config(Path("config/radar.yaml")).radar, Path("config/radar.yaml"))
     assert wanted.es_data_dir is None  # an external cluster
     assert wanted.mailbox is None  # a real mail server with TLS
 
