@@ -25,6 +25,13 @@ class Code(StrEnum):
     CONFIG_MISSING_ENV = "SR-E108"
     CONFIG_BAD_SELECTOR = "SR-E109"
     CONFIG_UNKNOWN_REFERENCE = "SR-E110"
+    # 12x: what `smokkelradar keywords check` finds beyond the schema (workbench/)
+    KEYWORD_DUPLICATE = "SR-E120"
+    KEYWORD_SHADOWED = "SR-E121"
+    KEYWORD_NEVER_MATCHES = "SR-E122"
+    KEYWORD_SLOW_REGEX = "SR-E123"
+    KEYWORD_WEIGHT_RANGE = "SR-E124"
+    KEYWORD_UNSUPPORTED_LANGUAGE = "SR-E125"
     # 2xx: the local Elasticsearch node and the cluster
     ES_JAVA_MISSING = "SR-E200"
     ES_FETCH_FAILED = "SR-E201"
@@ -75,6 +82,13 @@ class Code(StrEnum):
     WEB_EXPORT_TOO_LARGE = "SR-E706"
     WEB_EVIDENCE_UNAVAILABLE = "SR-E707"
     WEB_AUDIT_TAMPERED = "SR-E708"
+    # 80x: the analysts' workbench (workbench/: keywords diff/suggest/accept, reenrich, labels)
+    WORKBENCH_GIT_FAILED = "SR-E800"
+    WORKBENCH_EVAL_WORSE = "SR-E801"
+    WORKBENCH_NO_ADVERTS = "SR-E802"
+    REENRICH_BUSY = "SR-E803"
+    LABEL_INVALID = "SR-E804"
+    KEYWORD_ACCEPT_FAILED = "SR-E805"
 
 
 class RadarError(Exception):

@@ -1,0 +1,448 @@
+"""Crawl throughput and memory: the full crawl against a bare Scrapy spider on the same pages.
+
+Run: ``.venv/bin/python benchmarks/crawl_throughput.py [--adverts 2000] [--rendered 0]``
+
+A generated classifieds site (``--adverts`` advert pages, 20 links per listing page) is served
+by aiohttp on 127.0.0.1 (``python -m http.server`` is far too slow for this). Then, in one run:
+
+  full   ``scrapy crawl listing`` with our whole stack: SSRF guard, robots.txt, conditional
+         requests, field extraction, dates, enrichment (spaCy pipeline), evidence off, spool
+  bare   a Scrapy spider that only downloads the same URLs, twice: with Scrapy's defaults
+         (CONCURRENT_ITEMS 100) and with our CONCURRENT_ITEMS (20), which alone makes a bare
+         crawl several times faster (Scrapy 2.19 starts that many tasks per response)
+
+All at 32 concurrent requests and no delay, in ``--rounds`` alternating rounds (the machine is
+shared, so single runs are noisy); prints median pages/s, the ratios full / bare (target
+>= 0.8) and the peak RSS of each crawl process (target <= 400 MB).
+
+``--rendered N`` adds the Playwright memory run: N advert pages rendered in headless Chromium
+(``rendered`` spider); prints the memory (PSS) of the crawl's whole process tree (Python and
+Chromium) every 50 pages and its peak (target <= 1.5 GB, no growth after the first 100 pages).
+Prints figures; asserts nothing; never part of the test suite. Only 127.0.0.1 is contacted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+PER_PAGE = 20
+CONCURRENCY = 32
+
+RADAR_YAML = """\
+elasticsearch: {{url: "http://127.0.0.1:9"}}
+smtp: {{host: 127.0.0.1, port: 2525, tls: none, sender: bench@test.invalid}}
+mdt_mailbox: mdt@test.invalid
+analysts_mailbox: analysts@test.invalid
+user_agent: "smokkelradar-benchmark/0.1"
+data: {{base: data}}
+allowed_addresses: ["127.0.0.1"]
+paths: {{sources: sources, keywords: "{keywords}", alerts: alerts}}
+"""
+
+SOURCES_YAML = """\
+sources:
+  - name: bench
+    kind: listing
+    start_urls: ["{base}/list?page=1"]
+    selectors:
+      links: "a.ad::attr(href)"
+      next: "a.next::attr(href)"
+      fields:
+        title: "h1::text"
+        body: "div.body"
+        posted: "time::attr(datetime)"
+        author: ".author::text"
+        price: ".price::text"
+        location: ".location::text"
+    max_pages: 10000
+    languages: [ar, fa, tr, en, fr, nl]
+    politeness: {{concurrency: 16, delay: 0s}}
+    evidence: false
+  - name: bench-rendered
+    kind: rendered
+    start_urls: ["{base}/js/list?page=1"]
+    wait_for: "div.ready"
+    selectors:
+      links: "a.ad::attr(href)"
+      next: "a.next::attr(href)"
+      fields:
+        title: "h1::text"
+        body: "div.body"
+    max_pages: 1000
+    politeness: {{concurrency: 4, delay: 0s}}
+    evidence: false
+"""
+
+
+# ------------------------------------------------------------------------------- the site
+
+
+def advert_texts() -> list[tuple[str, str]]:
+    """Realistic advert texts: the demo corpus, which the enrichment has real work on."""
+    from tests.sites.demoweb import load_corpus
+
+    return [(e.title or e.text.split("\n")[0][:60], e.text) for e in load_corpus()]
+
+
+class Site:
+    """The generated site: listing pages, advert pages, and JavaScript twins of both."""
+
+    def __init__(self, adverts: int) -> None:
+        from html import escape
+
+        self.adverts = adverts
+        texts = advert_texts()
+        self.pages: dict[int, bytes] = {}
+        for n in range(adverts):
+            title, text = texts[n % len(texts)]
+            body = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
+            self.pages[n] = (
+                f"<html><head><meta charset='utf-8'><title>{escape(title)}</title></head><body>"
+                f"<h1>{escape(title)} #{n}</h1><span class='author'>user{n % 97}</span>"
+                f"<time datetime='2026-10-{1 + n % 28:02d}T12:00:00Z'>Oct</time>"
+                f"<span class='price'>{1000 + n} EUR</span><span class='location'>Zuwara</span>"
+                f"<div class='body'>{body}<p>ref {n}</p></div></body></html>"
+            ).encode()
+        self.listing_pages = -(-adverts // PER_PAGE)
+
+    def listing(self, page: int, prefix: str) -> bytes:
+        links = "".join(
+            f"<li><a class='ad' href='{prefix}/ad/{n}'>advert {n}</a></li>"
+            for n in range((page - 1) * PER_PAGE, min(page * PER_PAGE, self.adverts))
+        )
+        more = (
+            f"<a class='next' href='{prefix}/list?page={page + 1}'>next</a>"
+            if page < self.listing_pages
+            else ""
+        )
+        return f"<html><body><ul>{links}</ul>{more}</body></html>".encode()
+
+    @staticmethod
+    def rendered_twin(markup: bytes) -> bytes:
+        """The same page, built by a script (and marked ready) instead of served as HTML."""
+        payload = json.dumps(markup.decode())
+        script = (
+            "<script>document.addEventListener('DOMContentLoaded',()=>{"
+            f"document.getElementById('app').innerHTML={payload};"
+            "const r=document.createElement('div');r.className='ready';"
+            "document.body.appendChild(r);});</script>"
+        )
+        page = f"<html><head><meta charset='utf-8'>{script}</head><body><div id='app'></div></body></html>"
+        return page.encode()
+
+    def urls(self, base: str) -> list[str]:
+        return [f"{base}/list?page={p}" for p in range(1, self.listing_pages + 1)] + [
+            f"{base}/ad/{n}" for n in range(self.adverts)
+        ]
+
+
+def serve(site: Site) -> tuple[str, threading.Event]:
+    from aiohttp import web
+
+    async def listing(request: web.Request) -> web.Response:
+        page = int(request.query.get("page", "1"))
+        return web.Response(body=site.listing(page, ""), content_type="text/html", charset="utf-8")
+
+    async def advert(request: web.Request) -> web.Response:
+        return web.Response(
+            body=site.pages[int(request.match_info["n"])], content_type="text/html", charset="utf-8"
+        )
+
+    async def js_listing(request: web.Request) -> web.Response:
+        body = site.rendered_twin(site.listing(int(request.query.get("page", "1")), "/js"))
+        return web.Response(body=body, content_type="text/html", charset="utf-8")
+
+    async def js_advert(request: web.Request) -> web.Response:
+        body = site.rendered_twin(site.pages[int(request.match_info["n"])])
+        return web.Response(body=body, content_type="text/html", charset="utf-8")
+
+    async def robots(request: web.Request) -> web.Response:
+        return web.Response(text="User-agent: *\nDisallow: /private/\n")
+
+    app = web.Application()
+    app.add_routes(
+        [
+            web.get("/robots.txt", robots),
+            web.get("/list", listing),
+            web.get(r"/ad/{n:\d+}", advert),
+            web.get("/js/list", js_listing),
+            web.get(r"/js/ad/{n:\d+}", js_advert),
+        ]
+    )
+    ready, stop = threading.Event(), threading.Event()
+    address: list[str] = []
+
+    def run() -> None:
+        async def main() -> None:
+            runner = web.AppRunner(app, access_log=None)
+            await runner.setup()
+            server = web.TCPSite(runner, "127.0.0.1", 0)
+            await server.start()
+            port = runner.addresses[0][1]
+            address.append(f"http://127.0.0.1:{port}")
+            ready.set()
+            while not stop.is_set():
+                await asyncio.sleep(0.2)
+            await runner.cleanup()
+
+        asyncio.run(main())
+
+    threading.Thread(target=run, daemon=True).start()
+    ready.wait(30)
+    return address[0], stop
+
+
+# ------------------------------------------------------------------------------- the crawls
+
+
+def run_child(command: list[str], env: dict[str, str], sample: Any = None) -> tuple[int, float]:
+    """Run a crawl process; returns (exit status, peak RSS of the process in MB, from wait4)."""
+    child = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr: list[bytes] = []
+    reader = threading.Thread(target=lambda: stderr.append(child.stderr.read() if child.stderr else b""))
+    reader.start()
+    if sample is not None:
+        sample(child.pid)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    reader.join()
+    if child.returncode != 0:
+        print(b"".join(stderr).decode(errors="replace")[-3000:], file=sys.stderr)
+    return child.returncode, usage.ru_maxrss / 1024
+
+
+def full_crawl(
+    workdir: Path, env: dict[str, str], source: str = "bench", **extra: Any
+) -> tuple[dict[str, Any], float]:
+    from crawlers.runner import crawl_command
+
+    report = workdir / f"report-{source}.json"
+    sampler = extra.pop("_sampler", None)
+    settings = {
+        "REPORT_FILE": report,
+        "REPORT_PROGRESS_FILE": workdir / f"progress-{source}.json",
+        "CONCURRENT_REQUESTS": CONCURRENCY,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+    kind = "rendered" if source == "bench-rendered" else "listing"
+    command = crawl_command(kind, source, workdir / "radar.yaml", settings)
+    code, rss = run_child(command, env, sampler)
+    if code != 0:
+        raise SystemExit(f"full crawl failed with exit status {code}")
+    return json.loads(report.read_text()), rss
+
+
+def bare_crawl(
+    workdir: Path, urls: list[str], env: dict[str, str], concurrent_items: int
+) -> tuple[dict[str, Any], float]:
+    url_file = workdir / "urls.json"
+    url_file.write_text(json.dumps(urls))
+    stats_file = workdir / "bare-stats.json"
+    command = [
+        sys.executable,
+        __file__,
+        "--bare-child",
+        str(url_file),
+        str(stats_file),
+        str(concurrent_items),
+    ]
+    code, rss = run_child(command, env)
+    if code != 0:
+        raise SystemExit(f"bare crawl failed with exit status {code}")
+    return json.loads(stats_file.read_text()), rss
+
+
+def bare_child(url_file: str, stats_file: str, concurrent_items: str) -> None:
+    """The bare spider: Scrapy's defaults, no parsing, no pipelines; only downloads."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    urls = json.loads(Path(url_file).read_text())
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+
+        async def start(self) -> Any:
+            for url in urls:
+                yield scrapy.Request(url, callback=self.parse)
+
+        def parse(self, response: Any) -> Iterator[Any]:
+            return iter(())
+
+        def closed(self, reason: str) -> None:
+            stats = self.crawler.stats.get_stats()
+            Path(stats_file).write_text(
+                json.dumps(
+                    {
+                        "pages": stats.get("response_received_count", 0),
+                        "elapsed_seconds": (datetime.now(UTC) - stats["start_time"]).total_seconds(),
+                    }
+                )
+            )
+
+    process = CrawlerProcess(
+        {
+            "LOG_LEVEL": "WARNING",
+            "REMOTE_CONTROL_ENABLED": False,
+            "TELNETCONSOLE_ENABLED": False,
+            "CONCURRENT_REQUESTS": CONCURRENCY,
+            "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
+            "DOWNLOAD_DELAY": 0,
+            "CONCURRENT_ITEMS": int(concurrent_items),
+        }
+    )
+    process.crawl(Bare)
+    process.start()
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Memory of a process and all its descendants (the crawl, its enrichment worker, Chromium).
+
+    PSS (proportional set size): pages shared between processes count once in the sum, so the
+    many Chromium processes' shared libraries are not added up several times as RSS would."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def tree_sampler(samples: list[float]) -> Any:
+    """A sampler for ``run_child``: the process tree's PSS every 0.2 s while it runs."""
+
+    def sample(pid: int) -> None:
+        def loop() -> None:
+            while Path(f"/proc/{pid}").exists():
+                samples.append(tree_pss_mb(pid))
+                time.sleep(0.2)
+
+        threading.Thread(target=loop, daemon=True).start()
+
+    return sample
+
+
+def rendered_run(workdir: Path, env: dict[str, str]) -> None:
+    samples: list[tuple[int, float]] = []
+    progress = workdir / "progress-bench-rendered.json"
+
+    def sample(pid: int) -> None:
+        def loop() -> None:
+            while Path(f"/proc/{pid}").exists():
+                try:
+                    pages = json.loads(progress.read_text()).get("pages", 0)
+                except (OSError, ValueError):
+                    pages = 0
+                samples.append((pages, tree_pss_mb(pid)))
+                time.sleep(0.5)
+
+        threading.Thread(target=loop, daemon=True).start()
+
+    report, _ = full_crawl(workdir, env, "bench-rendered", ENRICH_ENABLED=False, _sampler=sample)
+    pages = report["pages_fetched"]
+    if report["errors"] or not pages:
+        print(f"rendered run: errors {report['errors']}, notes {report['notes']}, drift {report['drift']}")
+    print(
+        f"\nrendered: {pages} pages in {report['elapsed_seconds']:.1f} s "
+        f"({pages / report['elapsed_seconds']:.1f} pages/s)"
+    )
+    print(f"  peak memory (PSS) of crawl + Chromium: {max(rss for _, rss in samples):.0f} MB")
+    for mark in range(50, pages + 1, 50):
+        near = [rss for done, rss in samples if mark <= done < mark + 50]
+        if near:
+            print(f"  after {mark:>4} pages: {max(near):.0f} MB")
+
+
+def throughput(workdir: Path, site: Site, base: str, env: dict[str, str], rounds: int) -> None:
+    rates: dict[str, list[float]] = {"bare, Scrapy defaults": [], "bare, CONCURRENT_ITEMS 20": [], "full": []}
+    peaks: dict[str, float] = dict.fromkeys(rates, 0.0)
+    spooled = enriched = 0
+    for _ in range(rounds):
+        for name, items in (("bare, Scrapy defaults", 100), ("bare, CONCURRENT_ITEMS 20", 20)):
+            bare, rss = bare_crawl(workdir, site.urls(base), env, items)
+            rates[name].append(bare["pages"] / bare["elapsed_seconds"])
+            peaks[name] = max(peaks[name], rss)
+        shutil.rmtree(workdir / "data", ignore_errors=True)  # a fresh spool and state each round
+        tree: list[float] = []
+        full, rss = full_crawl(workdir, env, _sampler=tree_sampler(tree))
+        rates["full"].append(full["pages_fetched"] / full["elapsed_seconds"])
+        peaks["full"] = max(peaks["full"], rss)
+        peaks["tree"] = max(peaks.get("tree", 0.0), *tree, 0.0)
+        spooled, enriched = full["adverts"]["new"], full["enriched"]
+    print(
+        f"site: {site.adverts} adverts on {site.listing_pages} listing pages "
+        f"({site.adverts + site.listing_pages} pages)"
+    )
+    print(f"served by aiohttp at {base}; {rounds} rounds; full crawl spooled {spooled}, enriched {enriched}")
+    medians = {name: statistics.median(values) for name, values in rates.items()}
+    for name, values in rates.items():
+        shown = ", ".join(f"{v:.0f}" for v in values)
+        print(f"  {name:<26} median {medians[name]:6.0f} pages/s  ({shown})  peak RSS {peaks[name]:.0f} MB")
+    for name in ("bare, Scrapy defaults", "bare, CONCURRENT_ITEMS 20"):
+        print(f"  full / {name:<26} = {medians['full'] / medians[name]:.2f}  (target >= 0.8)")
+    print(
+        f"  full crawl: peak RSS of its largest process {peaks['full']:.0f} MB, peak PSS of the crawl "
+        f"with its enrichment worker {peaks['tree']:.0f} MB (target <= 400 MB)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--adverts", type=int, default=2000)
+    parser.add_argument("--rendered", type=int, default=0, help="advert pages for the Playwright memory run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of bare and full crawls")
+    parser.add_argument("--bare-child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare_child:
+        bare_child(*args.bare_child)
+        return
+    site = Site(max(args.adverts, args.rendered))
+    base, stop = serve(site)
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawlers.settings")
+    with tempfile.TemporaryDirectory(prefix="smokkelradar-bench-") as scratch:
+        workdir = Path(scratch)
+        for folder in ("sources", "alerts"):
+            (workdir / folder).mkdir()
+        (workdir / "radar.yaml").write_text(RADAR_YAML.format(keywords=REPO / "config" / "keywords"))
+        (workdir / "sources" / "bench.yaml").write_text(SOURCES_YAML.format(base=base))
+        if args.adverts:
+            site.adverts = args.adverts
+            site.listing_pages = -(-args.adverts // PER_PAGE)
+            throughput(workdir, site, base, env, args.rounds)
+        if args.rendered:
+            site.adverts = args.rendered
+            site.listing_pages = -(-args.rendered // PER_PAGE)
+            rendered_run(workdir, env)
+    stop.set()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Reading an advert's fields with the selectors an analyst configured, and noticing drift.
+
+A selector is CSS or XPath (``radar.config.types.Selector``); it is applied to a whole page
+or, for adverts shown as blocks of a listing, inside one block. ``::text`` and ``::attr()``
+results are text already; an element gives its readable text (``crawlers.text``).
+
+``DriftTracker`` counts, per selector, the pages it matched nothing on. A required selector
+(advert links or blocks, the body) that misses is drift on that page; an optional one (title,
+date, ...) only when it matched nothing on any page of the run. The run report gets one
+aggregated warning per selector, naming the source, the selector and example URLs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Protocol
+from urllib.parse import urljoin
+
+from parsel import Selector as Page
+from parsel import SelectorList
+
+from crawlers.text import element_text, tidy_text
+from radar.config.sources import FieldSelectors
+from radar.config.types import Selector
+
+FIELD_NAMES = ("title", "body", "posted", "author", "price", "location", "permalink")
+EXAMPLE_URLS = 3
+
+
+class Scope(Protocol):
+    """Anything selectors apply to: a page (Scrapy's ``TextResponse``) or a block of it."""
+
+    def xpath(self, query: str) -> SelectorList[Page]: ...
+
+
+@lru_cache(maxsize=1024)
+def _xpath(kind: str, query: str) -> str:
+    # Translating CSS to XPath costs more than applying it: once per selector and process.
+    return Selector(kind=kind, query=query).to_xpath()
+
+
+def select(scope: Scope, selector: Selector) -> SelectorList[Page]:
+    return scope.xpath(_xpath(selector.kind, selector.query))
+
+
+def node_text(node: Page) -> str:
+    root = node.root
+    if isinstance(root, str):
+        return tidy_text(root)
+    if isinstance(root, bytes):
+        return tidy_text(root.decode("utf-8", "replace"))
+    return element_text(root)
+
+
+def first_text(nodes: Iterable[Page]) -> str | None:
+    for node in nodes:
+        value = node_text(node)
+        if value:
+            return value
+    return None
+
+
+def joined_text(nodes: Iterable[Page]) -> str:
+    return "\n\n".join(value for value in (node_text(node) for node in nodes) if value)
+
+
+def links_in(nodes: Iterable[Page], base_url: str) -> list[str]:
+    """Absolute http(s) links inside the matched elements, in order, each once."""
+    found: dict[str, None] = {}
+    for node in nodes:
+        if isinstance(node.root, str | bytes):
+            continue
+        for href in node.xpath(".//a/@href").getall():
+            absolute = urljoin(base_url, href.strip())
+            if absolute.startswith(("http://", "https://")):
+                found.setdefault(absolute, None)
+    return list(found)
+
+
+@dataclass
+class Fields:
+    """What the field selectors found on one page or block; ``missing`` names those that found nothing."""
+
+    body: str
+    title: str | None = None
+    posted: str | None = None
+    author: str | None = None
+    price: str | None = None
+    location: str | None = None
+    permalink: str | None = None
+    outlinks: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def read_fields(scope: Scope, fields: FieldSelectors, base_url: str) -> Fields:
+    body_nodes = select(scope, fields.body)
+    result = Fields(body=joined_text(body_nodes), outlinks=links_in(body_nodes, base_url))
+    if not result.body:
+        result.missing.append("body")
+    for name in ("title", "posted", "author", "price", "location", "permalink"):
+        selector: Selector | None = getattr(fields, name)
+        if selector is None:
+            continue
+        value = first_text(select(scope, selector))
+        if value is None:
+            result.missing.append(name)
+        setattr(result, name, value)
+    if result.permalink:
+        result.permalink = urljoin(base_url, result.permalink)
+    return result
+
+
+@dataclass
+class _Tally:
+    query: str
+    required: bool
+    pages: int = 0
+    misses: int = 0
+    urls: list[str] = field(default_factory=list)
+
+
+class DriftTracker:
+    """Per selector: on how many pages it was tried and how often it matched nothing."""
+
+    def __init__(self) -> None:
+        self._tallies: dict[str, _Tally] = {}
+
+    def tried(self, name: str, selector: Selector, url: str, matched: bool, *, required: bool) -> None:
+        tally = self._tallies.setdefault(name, _Tally(str(selector), required))
+        tally.pages += 1
+        if not matched:
+            tally.misses += 1
+            if len(tally.urls) < EXAMPLE_URLS:
+                tally.urls.append(url)
+
+    def fields_tried(self, fields: FieldSelectors, found: Fields, url: str) -> None:
+        for name in FIELD_NAMES:
+            selector: Selector | None = getattr(fields, name)
+            if selector is not None:
+                self.tried(
+                    f"fields.{name}", selector, url, name not in found.missing, required=name == "body"
+                )
+
+    def warnings(self) -> list[dict[str, object]]:
+        """Drifting selectors: required ones that missed anywhere, optional ones that never matched."""
+        drifting = []
+        for name, tally in self._tallies.items():
+            if tally.misses and (tally.required or tally.misses == tally.pages):
+                drifting.append(
+                    {
+                        "selector": name,
+                        "query": tally.query,
+                        "missed_pages": tally.misses,
+                        "pages": tally.pages,
+                        "urls": list(tally.urls),
+                    }
+                )
+        return drifting
+
+    def summary(self) -> list[dict[str, object]]:
+        """Every selector tried: on how many pages, and how many it missed (for ``sources check``)."""
+        return [
+            {
+                "selector": name,
+                "query": t.query,
+                "pages": t.pages,
+                "missed_pages": t.misses,
+                "urls": list(t.urls),
+            }
+            for name, t in self._tallies.items()
+        ]

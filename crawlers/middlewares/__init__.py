@@ -1,0 +1,1 @@
+"""Downloader middlewares: SSRF guard, per-source proxy, conditional requests, retry with backoff."""

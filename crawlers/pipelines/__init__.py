@@ -1,0 +1,1 @@
+"""Item pipelines, one per concern: enrich, evidence, spool (in that order; see crawlers.settings)."""

@@ -1,0 +1,167 @@
+"""Enrichment inside the crawl: each advert gets the NLP record (language, places, prices, ...).
+
+The spaCy pipeline (``nlp.build_pipeline(config)``) is built once per crawl: in a worker
+process by default (``ENRICH_WORKERS = 1``), so enrichment runs on another core while the
+crawl goes on downloading and parsing, or in the crawl process itself (``ENRICH_WORKERS = 0``).
+Adverts are enriched in batches (``ENRICH_BATCH_SIZE``, ``ENRICH_BATCH_WAIT``): ``nlp.pipe``
+costs less per advert that way.
+
+When the ``nlp`` package is missing or its pipeline cannot be built, the crawl goes on and
+adverts reach the spool raw (the indexer indexes them all the same); the report says so.
+A failure on one advert is the enrichment's own business: ``nlp.enrich_texts`` never drops
+one. Should the worker process die, its batch and the rest of the run fall back to raw adverts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scrapy.exceptions import NotConfigured
+
+from crawlers.items import Advert
+from crawlers.pipelines.batching import Batcher
+from crawlers.report import count
+from radar.logs import get_logger
+
+log = get_logger("crawlers.enrich")
+
+# The worker process's pipeline (built once by ``_start_worker``).
+_WORKER_NLP: Any = None
+
+
+def _start_worker(radar_yaml: str | None) -> None:
+    global _WORKER_NLP
+    from nlp import build_pipeline
+    from radar.config.loader import load_config
+
+    _WORKER_NLP = build_pipeline(load_config(Path(radar_yaml)) if radar_yaml else None)
+
+
+def _enrich_in_worker(records: list[dict[str, str]]) -> list[dict[str, Any]]:
+    from nlp import enrich_texts
+
+    return list(enrich_texts(_WORKER_NLP, records))
+
+
+def _worker_ready() -> bool:
+    return _WORKER_NLP is not None
+
+
+@dataclass(frozen=True)
+class EnrichSettings:
+    enabled: bool
+    workers: int = 1
+    batch_size: int = 32
+    batch_wait: float = 0.05
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> EnrichSettings:
+        return cls(
+            enabled=settings.getbool("ENRICH_ENABLED"),
+            workers=settings.getint("ENRICH_WORKERS", 1),
+            batch_size=settings.getint("ENRICH_BATCH_SIZE", 32),
+            batch_wait=settings.getfloat("ENRICH_BATCH_WAIT", 0.05),
+        )
+
+
+class EnrichPipeline:
+    def __init__(self, settings: EnrichSettings) -> None:
+        if not settings.enabled:
+            raise NotConfigured("ENRICH_ENABLED is off")
+        self.settings = settings
+        self.nlp: Any = None  # in-process pipeline (ENRICH_WORKERS = 0)
+        self.pool: ProcessPoolExecutor | None = None
+        self.available = False
+        self.stats: Any = None
+        self.crawler: Any = None
+        self.batcher: Batcher[Advert, dict[str, Any]] = Batcher(
+            self.enrich, settings.batch_size, settings.batch_wait
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> EnrichPipeline:
+        pipeline = cls(EnrichSettings.from_settings(crawler.settings))
+        pipeline.crawler = crawler
+        pipeline.stats = crawler.stats
+        return pipeline
+
+    async def open_spider(self) -> None:
+        context = getattr(self.crawler.spider, "context", None)
+        try:
+            import nlp  # noqa: F401 (only: is it there?)
+        except ImportError as error:
+            self._unavailable(f"the nlp package is not available ({error})")
+            return
+        try:
+            if self.settings.workers > 0:
+                radar_yaml = str(context.config.radar_file) if context is not None else None
+                # spawn: a fresh interpreter, never a fork of a process running a reactor and threads.
+                self.pool = ProcessPoolExecutor(
+                    max_workers=self.settings.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_start_worker,
+                    initargs=(radar_yaml,),
+                )
+                ready = asyncio.get_running_loop().run_in_executor(self.pool, _worker_ready)
+                if not await ready:
+                    raise RuntimeError("the enrichment worker did not build its pipeline")
+            else:
+                from nlp import build_pipeline
+
+                self.nlp = build_pipeline(context.config if context is not None else None)
+        except Exception as error:  # a broken vocabulary must not stop collection: adverts go raw
+            log.exception("enrichment pipeline could not be built; adverts go to the spool raw")
+            self._unavailable(f"the enrichment pipeline could not be built: {error}")
+            self._shutdown()
+            return
+        self.available = True
+
+    async def close_spider(self) -> None:
+        await self.batcher.drain()
+        self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _unavailable(self, why: str) -> None:
+        count(self.stats, "enrich_unavailable")
+        notes = getattr(self.crawler.spider, "notes", None)
+        if notes is not None:
+            notes.note("enrichment", f"adverts stored without enrichment: {why}")
+
+    async def enrich(self, items: Sequence[Advert]) -> list[dict[str, Any]]:
+        """One enrichment record per advert, from one ``nlp.pipe`` run."""
+        records = [{"id": item.id, "text": item.nlp_text()} for item in items]
+        if self.pool is not None:
+            return await asyncio.get_running_loop().run_in_executor(self.pool, _enrich_in_worker, records)
+        from nlp import enrich_texts
+
+        return list(enrich_texts(self.nlp, records))
+
+    async def process_item(self, item: Any) -> Any:
+        if not self.available or not isinstance(item, Advert):
+            return item
+        try:
+            record = await self.batcher.submit(item)
+        except BrokenProcessPool:
+            log.error("the enrichment worker died; the rest of this run's adverts go to the spool raw")
+            self.available = False
+            self._unavailable("the enrichment worker process died")
+            return item
+        record.pop("id", None)
+        item.enrichment = record
+        # Offsets in the record count from the start of "title\ntext"; this says where the text starts.
+        item.details["enrichment_text_offset"] = (
+            len(item.title) + 1 if item.nlp_text() != item.text and item.title else 0
+        )
+        count(self.stats, "enriched")
+        return item

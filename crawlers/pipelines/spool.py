@@ -1,0 +1,106 @@
+"""The last pipeline: store each advert in the spool, then remember it as seen.
+
+The spool (``indexer.spool``, SQLite in WAL mode) is the durable outbox the indexer drains;
+``put`` is idempotent by advert id. Adverts go in batches (``SPOOL_BATCH_SIZE``, at most
+``SPOOL_BATCH_WAIT`` seconds apart): one transaction and one fsync each. Only once its batch
+is committed is an advert marked as seen in the source's state, so an advert that could not be
+stored — or was waiting when the process died — is fetched again next run. A failure to store
+drops the advert with the reason (counted, logged with its id and URL).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scrapy.exceptions import DropItem, NotConfigured
+
+from crawlers.items import Advert
+from crawlers.pipelines.batching import Batcher
+from radar.errors import RadarError
+from radar.logs import get_logger
+
+log = get_logger("crawlers.spool")
+
+
+@dataclass(frozen=True)
+class SpoolSettings:
+    enabled: bool
+    path: Path | None
+    batch_size: int = 100
+    batch_wait: float = 0.5
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> SpoolSettings:
+        path = settings.get("SPOOL_PATH")
+        return cls(
+            enabled=settings.getbool("SPOOL_ENABLED"),
+            path=Path(path) if path else None,
+            batch_size=settings.getint("SPOOL_BATCH_SIZE", 100),
+            batch_wait=settings.getfloat("SPOOL_BATCH_WAIT", 0.5),
+        )
+
+
+class SpoolPipeline:
+    def __init__(self, settings: SpoolSettings) -> None:
+        if not settings.enabled:
+            raise NotConfigured("SPOOL_ENABLED is off")
+        if settings.path is None:
+            raise NotConfigured("no SPOOL_PATH (radar.yaml's data.spool)")
+        self.path = settings.path
+        self.spool: Any = None
+        self.crawler: Any = None
+        self.batcher: Batcher[Advert, bool] = Batcher(self.store, settings.batch_size, settings.batch_wait)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SpoolPipeline:
+        pipeline = cls(SpoolSettings.from_settings(crawler.settings))
+        pipeline.crawler = crawler
+        return pipeline
+
+    def open_spider(self) -> None:
+        from indexer.spool import Spool
+
+        self.spool = Spool(self.path)
+
+    async def close_spider(self) -> None:
+        await self.batcher.drain()
+        if self.spool is not None:
+            self.spool.close()
+
+    async def store(self, items: Sequence[Advert]) -> list[bool]:
+        """All of a batch in one transaction: stored together or not at all."""
+        self.spool.put_many([item.record() for item in items])
+        return [True] * len(items)
+
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Advert):
+            return item
+        try:
+            await self.batcher.submit(item)
+        except (RadarError, OSError, ValueError, sqlite3.Error) as error:
+            log.error(
+                "advert %s could not be spooled: %s",
+                item.id,
+                error,
+                extra={"advert": item.id, "url": item.url},
+            )
+            _stored_failed(self.crawler.spider, item)
+            raise DropItem(f"spool_failed: {item.id}: {error}") from error
+        _stored(self.crawler.spider, item)
+        return item
+
+
+def _stored(spider: Any, item: Advert) -> None:
+    remember = getattr(spider, "remember", None)
+    if remember is not None:
+        remember(item)
+
+
+def _stored_failed(spider: Any, item: Advert) -> None:
+    failed = getattr(spider, "store_failed", None)
+    if failed is not None:
+        failed(item)

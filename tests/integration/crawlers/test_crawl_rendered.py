@@ -1,0 +1,46 @@
+"""The rendered source in real headless Chromium (Debian's /usr/bin/chromium): the demo web's
+JavaScript board shows nothing without a browser; rendered and scrolled, every advert is read,
+with a full-page screenshot as evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from crawlers.items import canonical_url
+from crawlers.text import tidy_text
+
+pytestmark = pytest.mark.browser
+
+
+def test_javascript_board_is_rendered_scrolled_and_read(make_site: Callable[..., Any]) -> None:
+    site = make_site(demo_sources=("live",))
+    demo = site.demo
+    report = site.crawl("rendered", "demo-live").report
+    items = site.spooled()
+    entries = demo.entries_of("js")
+    # The board loads 5 adverts per scroll: all of them means the scrolling worked.
+    assert report["adverts"]["new"] == len(entries) == len(items) > 5
+    assert report["errors"] == {} and report["drift"] == []
+    for entry in entries:
+        item = items[f"demo-live:{canonical_url(demo.url_for(entry.id))}"]
+        assert item["text"] == tidy_text(entry.text), entry.id
+        assert item["title"] == entry.title
+        assert item["author"] == entry.author
+        posted = datetime.fromisoformat(item["posted_at"].replace("Z", "+00:00"))
+        if entry.posted_display is None:
+            assert posted == entry.posted
+        else:
+            fetched = datetime.fromisoformat(item["fetched_at"].replace("Z", "+00:00"))
+            assert timedelta(0) < fetched - posted <= timedelta(days=7)
+    # One rendered page: one WARC record of its DOM and one screenshot, shared by its adverts.
+    kinds = {ref["kind"]: ref for item in items.values() for ref in item["evidence"]}
+    assert set(kinds) == {"warc", "screenshot"}
+    png = (site.data / "evidence" / kinds["screenshot"]["path"]).read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+    again = site.crawl("rendered", "demo-live").report
+    assert again["adverts"] == {"new": 0, "already_seen": len(entries), "dropped": {}}
