@@ -14,6 +14,22 @@ COMMAND_MODULES = (
     "mailbox_cmd",
     "services_cmd",
     "run_cmd",
+    "crawl_cmd",
+    "sources_cmd",
+    "evidence_cmd",
+    "index_cmd",
+    "search_cmd",
+    "pivot_cmd",
+    "retention_cmd",
+    "pin_cmd",
+    "alerts_cmd",
+    "serve_cmd",
+    "status_cmd",
+    "enrich_cmd",
+    "eval_cmd",
+    "users_cmd",
+    "web_cmd",
+    "keywords_cmd",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from radar.cycle import Stage, run_cycle, summary_lines
+from radar.cycle import Stage, pipeline_stages, run_cycle, summary_lines
 
 
 def _boom(_: Path) -> Mapping[str, int]:
@@ -29,6 +29,7 @@ def test_failing_stage_is_reported_and_later_stages_still_run() -> None:
     assert lines[3].strip() == "later   not built yet"
 
 
-def test_default_cycle_reports_every_stage() -> None:
-    names = [o.name for o in run_cycle(Path("config/demo/radar.yaml"))]
-    assert names == ["crawl", "enrich", "index", "alerts"]
+def test_pipeline_has_every_stage_in_order_and_all_are_built() -> None:
+    stages = pipeline_stages()
+    assert [stage.name for stage in stages] == ["crawl", "enrich", "index", "alerts"]
+    assert all(stage.run is not None for stage in stages)
