@@ -31,5 +31,5 @@ def test_failing_stage_is_reported_and_later_stages_still_run() -> None:
 
 def test_pipeline_has_every_stage_in_order_and_all_are_built() -> None:
     stages = pipeline_stages()
-    assert [stage.name for stage in stages] == ["crawl", "enrich", "index", "alerts"]
+    assert [stage.name for stage in stages] == ["crawl", "index", "alerts"]
     assert all(stage.run is not None for stage in stages)
