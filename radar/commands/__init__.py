@@ -29,7 +29,6 @@ COMMAND_MODULES = (
     "eval_cmd",
     "users_cmd",
     "web_cmd",
-    "keywords_cmd",
 )
 
 
