@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from radar.sqlite import immediate_transaction, open_database
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mails (
@@ -97,15 +99,11 @@ class Ledger:
     """Access to the ledger file. Not for concurrent use: callers hold the delivery lock."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        # isolation_level=None: transactions are explicit (``transaction()``), never implicit.
-        # check_same_thread=False: the scheduler's worker threads share one service, and every
-        # use of it happens under the delivery lock (alerts.lock), which serializes them.
-        self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        # The scheduler's worker threads share one service, and every use of it happens under
+        # the delivery lock (alerts.lock), which serializes them.
         # FULL: a mail marked sent survives a power cut, as the ledger's promise needs.
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = open_database(path, synchronous="FULL", timeout=30)
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
@@ -122,16 +120,9 @@ class Ledger:
         """The connection, for tables that must change in the same transaction (the match checkpoint)."""
         return self._db
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        return immediate_transaction(self._db)
 
     # ------------------------------------------------------------------ matches
 

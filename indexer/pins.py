@@ -7,7 +7,6 @@ documents' ``cases`` field, so officers can search and filter by case.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Iterable
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from radar.errors import Code, RadarError
+from radar.sqlite import open_database
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -31,10 +31,8 @@ CREATE TABLE IF NOT EXISTS pins (
 
 class Pins:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db = open_database(path)
         self._db.executescript(SCHEMA)
 
     def close(self) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+
+from radar.sqlite import immediate_transaction, open_database
 
 BUSY_TIMEOUT_S = 30.0
 
@@ -22,17 +24,12 @@ class SqliteStore:
     SCHEMA = ""
 
     def __init__(self, path: Path, *, durable: bool = False) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        # isolation_level=None: transactions are explicit (``transaction()``), never implicit.
-        self._db = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
-        )
-        self._db.execute("PRAGMA journal_mode=WAL")
         # FULL where a lost row matters after a power cut (the audit log); NORMAL elsewhere.
-        self._db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-        self._db.execute("PRAGMA foreign_keys=ON")
+        self._db = open_database(
+            path, synchronous="FULL" if durable else "NORMAL", timeout=BUSY_TIMEOUT_S, foreign_keys=True
+        )
         with self._lock:
             self._db.executescript(self.SCHEMA)
 
@@ -40,17 +37,9 @@ class SqliteStore:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT under the store's lock, rolled back on any error."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        return immediate_transaction(self._db, self._lock)
 
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
