@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from indexer.serialize import dumps
 from radar.config.radar import ElasticsearchConfig
 from radar.config.secrets import ES_API_KEY, ES_PASSWORD
 from radar.errors import Code, RadarError
@@ -58,7 +59,23 @@ def make_client(es: ElasticsearchConfig, environ: Mapping[str, str] | None = Non
     """A client for the configured cluster (no request is sent until first use)."""
     from elasticsearch import Elasticsearch
 
-    return Elasticsearch(**client_options(es, environ))
+    return Elasticsearch(**client_options(es, environ), serializer=json_serializer())
+
+
+def json_serializer() -> Any:
+    """The client's JSON: orjson both ways (the drain's action lines and bulk answers cost less),
+    the standard library for what orjson refuses (``indexer.serialize``)."""
+    import orjson
+    from elasticsearch.serializer import JsonSerializer
+
+    class FastJsonSerializer(JsonSerializer):
+        def json_dumps(self, data: Any) -> bytes:
+            return dumps(data, default=self.default)
+
+        def json_loads(self, data: bytes) -> Any:
+            return orjson.loads(data)
+
+    return FastJsonSerializer()
 
 
 def check_reachable(client: Elasticsearch, url: str) -> None:

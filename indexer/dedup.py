@@ -21,22 +21,32 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import numpy as np
 
+from indexer import bands as band_table
 from indexer.document import ClusterInfo
-from indexer.minhash import band_keys, lsh_bands, signature, similarity
+from indexer.minhash import (
+    BANDING,
+    NUM_PERM,
+    band_key_matrix,
+    band_keys,
+    lsh_bands,
+    signatures,
+    similarity,
+)
 
 # Single link: one similar member is enough, so a band shared by a huge cluster costs no more.
 PER_BAND = 8
 CHUNK = 900  # bound parameters per statement, well under every SQLite's limit
 T = TypeVar("T")
 
+PAGE_SIZE = 16384
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS adverts (
     id INTEGER PRIMARY KEY,
@@ -50,23 +60,14 @@ CREATE TABLE IF NOT EXISTS adverts (
     signature BLOB
 );
 CREATE INDEX IF NOT EXISTS adverts_by_cluster ON adverts (cluster_id);
--- One clustered b-tree, integer advert ids: small and quick to fill even with millions of adverts.
-CREATE TABLE IF NOT EXISTS bands (
-    key INTEGER NOT NULL,
-    advert INTEGER NOT NULL,
-    PRIMARY KEY (key, advert)
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS dirty_clusters (cluster_id TEXT PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 # Queries over a batch; {marks} becomes one "?" per value.
 KNOWN_QUERY = "SELECT advert_id, cluster_id, first_seen, last_seen FROM adverts WHERE advert_id IN ({marks})"
+SIZES_QUERY = "SELECT cluster_id, COUNT(*) FROM adverts WHERE cluster_id IN ({marks}) GROUP BY cluster_id"
 SIGNATURES_QUERY = "SELECT id, cluster_id, signature FROM adverts WHERE id IN ({marks})"
-NEARBY_QUERY = (
-    "SELECT key, advert FROM (SELECT key, advert, ROW_NUMBER() OVER (PARTITION BY key) AS n "
-    "FROM bands WHERE key IN ({marks})) WHERE n <= ?"
-)
 # Statistics are derived from the members every time (idempotent), never counted up.
 STATS_QUERY = (
     "SELECT cluster_id, COUNT(*), MIN(COALESCE(date, first_seen)), "
@@ -75,9 +76,8 @@ STATS_QUERY = (
 )
 
 
-@dataclass(frozen=True)
-class Sighting:
-    """What the store needs to know of one advert."""
+class Sighting(NamedTuple):
+    """What the store needs to know of one advert (a named tuple: the drain makes one per advert)."""
 
     advert_id: str
     doc_id: str
@@ -85,10 +85,12 @@ class Sighting:
     text: str
     date: str | None  # posted_at, else fetched_at (ISO, UTC)
     fetched_at: str | None
+    # The MinHash of ``text`` if known already (the spool computes it at put time): b"" for text
+    # without words; None: computed here.
+    signature: bytes | None = None
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     """Where an advert landed: its cluster and when this advert itself was first and last fetched."""
 
     cluster_id: str
@@ -114,6 +116,43 @@ def _max(a: str | None, b: str | None) -> str | None:
     return b if a is None else a if b is None else max(a, b)
 
 
+def _band_rows(matrix: np.ndarray, banded: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``(key, advert number)`` rows of the new adverts' band keys, in key order (see bands.add)."""
+    if not banded:
+        return []
+    rows, numbers = zip(*banded, strict=True)
+    keys = matrix[list(rows)]
+    flat = keys.ravel()
+    owners = np.repeat(np.array(numbers, dtype=np.int64), keys.shape[1])
+    order = np.argsort(flat, kind="stable")
+    return list(zip(flat[order].tolist(), owners[order].tolist(), strict=True))
+
+
+def _read_stats(db: sqlite3.Connection, cluster_ids: set[str]) -> dict[str, ClusterInfo]:
+    found: dict[str, ClusterInfo] = {}
+    for part in _chunks(sorted(cluster_ids)):
+        for cluster_id, size, first, last, sources in db.execute(
+            STATS_QUERY.format(marks=_marks(part)), part
+        ):
+            found[cluster_id] = ClusterInfo(cluster_id, size, first, last or None, _sources(sources or ""))
+    return found
+
+
+def _fresh_stats(cluster_id: str, rows: list[tuple[Any, ...]]) -> ClusterInfo:
+    """STATS_QUERY's answer for members not stored yet (rows as inserted into ``adverts``)."""
+    # (number, advert_id, doc_id, cluster_id, source, date, first_seen, last_seen, signature)
+    firsts = [row[5] if row[5] is not None else row[6] for row in rows]
+    first = min((value for value in firsts if value is not None), default=None)
+    last = max(max(row[5] or "", row[7] or "") for row in rows)
+    return ClusterInfo(
+        cluster_id, len(rows), first, last or None, _sources(",".join({row[4] for row in rows}))
+    )
+
+
+def _sources(joined: str) -> tuple[str, ...]:
+    return tuple(sorted(set(joined.split(",")) - {""}))
+
+
 class NearDuplicates:
     """The persistent near-duplicate store (one SQLite file)."""
 
@@ -123,9 +162,13 @@ class NearDuplicates:
         self.bands, self.rows = lsh_bands(threshold)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
+        # Large pages for a new file (an existing one keeps its own): rows of a few KB fit in one
+        # page, and a batch's writes touch fewer pages (measured: a third less SQLite time).
+        self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        band_table.create(self._db)
         self._match_bands_to_threshold()
 
     def close(self) -> None:
@@ -145,66 +188,88 @@ class NearDuplicates:
 
     def _match_bands_to_threshold(self) -> None:
         """A changed threshold changes the banding: re-band every stored signature once."""
-        wanted = f"{self.bands}x{self.rows}"
+        wanted = f"{self.bands}x{self.rows} {BANDING}"
         with self._transaction() as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'banding'").fetchone()
             if row is not None and row[0] == wanted:
                 return
-            db.execute("DELETE FROM bands")
             rows = db.execute("SELECT id, signature FROM adverts WHERE signature IS NOT NULL").fetchall()
-            db.executemany(
-                "INSERT OR IGNORE INTO bands (key, advert) VALUES (?, ?)",
-                [
-                    (key, number)
-                    for number, blob in rows
-                    for key in band_keys(np.frombuffer(blob, dtype=np.uint32), self.bands, self.rows)
-                ],
-            )
+            band_table.replace_all(db, self._rebanded(rows))
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('banding', ?)", (wanted,))
+
+    def _rebanded(self, rows: list[tuple[int, bytes]]) -> Iterator[list[tuple[int, int]]]:
+        for start in range(0, len(rows), 10_000):
+            part = rows[start : start + 10_000]
+            stacked = np.stack([np.frombuffer(blob, dtype=np.uint32) for _, blob in part])
+            keys = band_key_matrix(stacked, self.bands, self.rows).tolist()
+            yield [(key, number) for (number, _), row in zip(part, keys, strict=True) for key in row]
 
     # ------------------------------------------------------------ assigning
 
     def assign(self, sightings: Sequence[Sighting]) -> dict[str, Placement]:
+        """Place each advert in a cluster (see :meth:`place`)."""
+        return self._assign(sightings, with_stats=False)[0]
+
+    def place(self, sightings: Sequence[Sighting]) -> tuple[dict[str, Placement], dict[str, ClusterInfo]]:
+        """Place each advert in a cluster, and the statistics of every cluster of the batch.
+
+        The statistics are those :meth:`stats` would read right after; for a cluster this batch
+        created, whose members are all in the batch, they are worked out without reading them.
+        """
+        return self._assign(sightings, with_stats=True)
+
+    def _assign(
+        self, sightings: Sequence[Sighting], *, with_stats: bool
+    ) -> tuple[dict[str, Placement], dict[str, ClusterInfo]]:
         """Place each advert in a cluster, in order, so near-duplicates within one batch meet too.
 
         The whole batch costs a handful of SQL statements: known adverts, the adverts sharing
         any of the batch's band keys, and their signatures are read at once.
+
+        A cluster is marked dirty when its statistics changed and it has members outside this
+        batch: the batch's own documents are built afterwards from the new statistics (as
+        ``indexer.prepare`` does), so only the members indexed earlier need updating.
         """
-        signatures = [signature(s.text) for s in sightings]  # outside the lock: the costly part
-        keys = [band_keys(sig, self.bands, self.rows) if sig is not None else [] for sig in signatures]
+        sigs = self._signatures_of(sightings)  # outside the lock: the costly part
+        matrix, keys = self._band_keys(sigs)
         placements: dict[str, Placement] = {}
         with self._transaction() as db:
             known = self._known(db, [s.advert_id for s in sightings])
-            fresh = {key for s, advert_keys in zip(sightings, keys, strict=True) if s.advert_id not in known
-                     for key in advert_keys}  # fmt: skip
-            nearby = self._nearby(db, fresh)
+            in_batch = Counter(cluster_id for cluster_id, _, _ in known.values())
+            unseen = [
+                of_advert
+                for s, (_, of_advert) in zip(sightings, keys, strict=True)
+                if s.advert_id not in known
+            ]
+            fresh = {key for of_advert in unseen for key in of_advert}
+            nearby = defaultdict(list, band_table.nearby(db, fresh, PER_BAND))
             candidates = self._signatures(db, {number for numbers in nearby.values() for number in numbers})
             (next_id,) = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM adverts").fetchone()
             new_rows: list[tuple[object, ...]] = []
-            band_rows: list[tuple[int, int]] = []
+            banded: list[tuple[int, int]] = []  # (row in the key matrix, advert number) of new adverts
             seen_rows: list[tuple[object, ...]] = []
-            dirty: set[str] = set()
-            for s, sig, advert_keys in zip(sightings, signatures, keys, strict=True):
+            changed: set[str] = set()
+            created: set[str] = set()
+            for s, sig, (row, advert_keys) in zip(sightings, sigs, keys, strict=True):
                 if s.advert_id in known:
                     # Seen before (a re-crawl or a retried drain): same cluster, seen times widened.
                     cluster_id, first, last = known[s.advert_id]
                     widened = (_min(first, s.fetched_at), _max(last, s.fetched_at))
                     if widened != (first, last):
-                        dirty.add(cluster_id)
+                        changed.add(cluster_id)
                     known[s.advert_id] = (cluster_id, *widened)
                     seen_rows.append((*widened, s.date, s.source, s.advert_id))
                     placements[s.advert_id] = Placement(cluster_id, *widened, joined=False)
                     continue
                 number, next_id = next_id, next_id + 1
-                near = dict.fromkeys(n for key in advert_keys for n in nearby.get(key, ()))
-                found = (
-                    self._best(sig, [candidates[n] for n in near if n in candidates])
-                    if sig is not None
-                    else None
-                )
+                near = [n for key in advert_keys if key in nearby for n in nearby[key]]
+                found = None
+                if near and sig is not None:
+                    found = self._best(sig, [candidates[n] for n in dict.fromkeys(near) if n in candidates])
                 cluster_id = found or s.doc_id
-                if found:
-                    dirty.add(found)
+                changed.add(cluster_id)
+                if not found:
+                    created.add(cluster_id)
                 blob = None if sig is None else sig.tobytes()
                 new_rows.append(
                     (
@@ -219,21 +284,23 @@ class NearDuplicates:
                         blob,
                     )
                 )
-                band_rows += [(key, number) for key in set(advert_keys)]
                 for key in advert_keys:  # later adverts of this batch meet this one
-                    nearby.setdefault(key, []).append(number)
+                    nearby[key].append(number)
                 if sig is not None:
                     candidates[number] = (cluster_id, sig)
+                    banded.append((row, number))
                 known[s.advert_id] = (cluster_id, s.fetched_at, s.fetched_at)
                 placements[s.advert_id] = Placement(
                     cluster_id, s.fetched_at, s.fetched_at, joined=bool(found)
                 )
+            sizes = self._sizes(db, changed)  # members before this batch
+            dirty = [c for c, members in sizes.items() if members > in_batch[c]]
             db.executemany(
                 "INSERT INTO adverts (id, advert_id, doc_id, cluster_id, source, date, first_seen, "
                 "last_seen, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 new_rows,
             )
-            db.executemany("INSERT INTO bands (key, advert) VALUES (?, ?)", band_rows)
+            band_table.add(db, _band_rows(matrix, banded))
             db.executemany(
                 "UPDATE adverts SET first_seen = ?, last_seen = ?, date = ?, source = ? WHERE advert_id = ?",
                 seen_rows,
@@ -241,7 +308,41 @@ class NearDuplicates:
             db.executemany(
                 "INSERT OR IGNORE INTO dirty_clusters (cluster_id) VALUES (?)", [(c,) for c in dirty]
             )
-        return placements
+            if not with_stats:
+                return placements, {}
+            # Clusters created in this batch (and not an older cluster's id reused): all members here.
+            newborn: dict[object, list[tuple[Any, ...]]] = {c: [] for c in created if not sizes.get(c)}
+            for inserted in new_rows:
+                if inserted[3] in newborn:
+                    newborn[inserted[3]].append(inserted)
+            stats = {str(cid): _fresh_stats(str(cid), rows) for cid, rows in newborn.items()}
+            others = {placement.cluster_id for placement in placements.values()} - stats.keys()
+            stats.update(_read_stats(db, others))
+        return placements, stats
+
+    @staticmethod
+    def _signatures_of(sightings: Sequence[Sighting]) -> list[np.ndarray | None]:
+        """Each sighting's signature: the one it brings, else computed (all missing ones at once)."""
+        width = NUM_PERM * 4
+        sigs: list[np.ndarray | None] = [None] * len(sightings)
+        missing = []
+        for n, s in enumerate(sightings):
+            if s.signature is not None and len(s.signature) == width:
+                sigs[n] = np.frombuffer(s.signature, dtype=np.uint32)
+            elif s.signature != b"":  # b"": known to have no words
+                missing.append(n)
+        for n, sig in zip(missing, signatures([sightings[n].text for n in missing]), strict=True):
+            sigs[n] = sig
+        return sigs
+
+    def _band_keys(self, sigs: list[np.ndarray | None]) -> tuple[np.ndarray, list[tuple[int, list[int]]]]:
+        """The key matrix of the signatures present, and per sighting (its row, its keys)."""
+        present = [sig for sig in sigs if sig is not None]
+        if not present:
+            return np.empty((0, self.bands), dtype=np.int64), [(-1, []) for _ in sigs]
+        matrix = band_key_matrix(np.stack(present), self.bands, self.rows)
+        rows = iter(enumerate(matrix.tolist()))
+        return matrix, [next(rows) if sig is not None else (-1, []) for sig in sigs]
 
     @staticmethod
     def _known(
@@ -254,14 +355,12 @@ class NearDuplicates:
         return known
 
     @staticmethod
-    def _nearby(db: sqlite3.Connection, keys: set[int]) -> dict[int, list[int]]:
-        """Adverts (by row id) sharing each band key, at most PER_BAND per key."""
-        nearby: dict[int, list[int]] = {}
-        for part in _chunks(sorted(keys)):
-            rows = db.execute(NEARBY_QUERY.format(marks=_marks(part)), [*part, PER_BAND])
-            for key, number in rows:
-                nearby.setdefault(key, []).append(number)
-        return nearby
+    def _sizes(db: sqlite3.Connection, cluster_ids: set[str]) -> dict[str, int]:
+        """How many members these clusters have in the store."""
+        sizes: dict[str, int] = {}
+        for part in _chunks(sorted(cluster_ids)):
+            sizes.update(db.execute(SIZES_QUERY.format(marks=_marks(part)), part).fetchall())
+        return sizes
 
     @staticmethod
     def _signatures(db: sqlite3.Connection, numbers: set[int]) -> dict[int, tuple[str, np.ndarray]]:
@@ -288,23 +387,8 @@ class NearDuplicates:
 
     def stats(self, cluster_ids: Iterable[str]) -> dict[str, ClusterInfo]:
         """Current statistics of these clusters (computed from their members)."""
-        wanted = sorted(set(cluster_ids))
-        found: dict[str, ClusterInfo] = {}
         with self._lock:
-            for start in range(0, len(wanted), 500):
-                part = wanted[start : start + 500]
-                marks = ",".join("?" * len(part))
-                query = STATS_QUERY.format(marks=marks)
-                rows = self._db.execute(query, part).fetchall()
-                for cluster_id, size, first, last, sources in rows:
-                    found[cluster_id] = ClusterInfo(
-                        id=cluster_id,
-                        size=size,
-                        first_seen=first,
-                        last_seen=last or None,
-                        sources=tuple(sorted(set((sources or "").split(",")) - {""})),
-                    )
-        return found
+            return _read_stats(self._db, set(cluster_ids))
 
     def members(self, cluster_id: str) -> list[str]:
         """Document ids of the cluster's adverts."""
@@ -345,9 +429,7 @@ class NearDuplicates:
                 number, cluster_id, blob = row
                 if blob is not None:
                     keys = band_keys(np.frombuffer(blob, dtype=np.uint32), self.bands, self.rows)
-                    db.executemany(
-                        "DELETE FROM bands WHERE key = ? AND advert = ?", [(k, number) for k in keys]
-                    )
+                    band_table.remove(db, [(key, number) for key in keys])
                 db.execute("DELETE FROM adverts WHERE id = ?", (number,))
                 touched.add(cluster_id)
             remaining = {

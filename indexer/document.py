@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from indexer.fields import LANGUAGE_ANALYZERS, TEXT_FAMILIES, language_field
@@ -29,8 +30,12 @@ RAW_KEYS = frozenset(
 )
 ENRICHMENT_KEYS = frozenset(
     {"language", "language_confidence", "languages", "places", "route", "prices", "documents"}
-    | {"transport", "phones", "handles", "emails", "score", "rules", "truncated"}
+    | {"transport", "phones", "handles", "emails", "score", "rules", "truncated", "keywords_version"}
 )
+KNOWN_KEYS = RAW_KEYS | ENRICHMENT_KEYS
+# What the drain adds to the body of a document (see drain_fields): everything else depends on
+# the item alone, so the spool can build it when the item is put (indexer.staging).
+DRAIN_FIELDS = ("first_seen", "last_seen", "indexed_at", "cluster", "cases")
 
 
 LANGUAGE_COPY = re.compile("(?:" + "|".join(TEXT_FAMILIES) + ")_[a-z]{2,3}")
@@ -90,19 +95,27 @@ def iso_utc(value: Any, field: str) -> str | None:
     """An ISO 8601 UTC timestamp from a string or datetime; naive values are taken as UTC."""
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str):
+    if isinstance(value, str):
         try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return _iso_utc_text(value)
         except ValueError as error:
             raise BadItemError(f"'{field}' is not an ISO 8601 date: {value!r}") from error
-    else:
-        raise BadItemError(f"'{field}' must be a date string, got {type(value).__name__}")
+    if isinstance(value, datetime):
+        return _utc_text(value)
+    raise BadItemError(f"'{field}' must be a date string, got {type(value).__name__}")
+
+
+@lru_cache(maxsize=4096)  # the drain meets each date twice (cluster, then document), many often
+def _iso_utc_text(value: str) -> str:
+    return _utc_text(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+@lru_cache(maxsize=256)  # the drain stamps a whole batch with one indexed_at
+def _utc_text(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     # Whole seconds in one fixed format, so stored timestamps also compare correctly as text.
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
 
 
 def _text(item: Mapping[str, Any], key: str) -> str | None:
@@ -234,7 +247,35 @@ def advert_document(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """The document to index for ``item``; raises :class:`BadItemError` when a value has the wrong shape."""
-    flat = flatten(item)
+    return document_body(item) | drain_fields(
+        cluster=cluster, first_seen=first_seen, last_seen=last_seen, cases=cases, now=now
+    )
+
+
+def drain_fields(
+    *,
+    cluster: ClusterInfo,
+    first_seen: str | None,
+    last_seen: str | None,
+    cases: Sequence[str] = (),
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """The fields only the drain knows (``DRAIN_FIELDS``): cluster, when seen, when indexed, case pins."""
+    return {
+        "first_seen": first_seen,
+        "last_seen": last_seen,
+        "indexed_at": iso_utc(now or datetime.now(UTC), "indexed_at"),
+        "cluster": cluster.as_field(),
+        "cases": sorted(set(cases)),
+    }
+
+
+def document_body(item: Mapping[str, Any]) -> dict[str, Any]:
+    """Every field of ``item``'s document but ``DRAIN_FIELDS``: what the item alone decides.
+
+    Raises :class:`BadItemError` when a value has the wrong shape.
+    """
+    flat = flatten(item) if "enrichment" in item else item  # prepare passes it flat already
     advert_id = advert_id_of(flat)
     source = _text(flat, "source")
     if not source:
@@ -262,9 +303,6 @@ def advert_document(
         "posted_at": posted_at,
         "fetched_at": fetched_at,
         "date": posted_at or fetched_at,
-        "first_seen": first_seen,
-        "last_seen": last_seen,
-        "indexed_at": iso_utc(now or datetime.now(UTC), "indexed_at"),
         "language": language,
         "language_confidence": _number(flat.get("language_confidence"), "language_confidence"),
         "languages": languages,
@@ -283,15 +321,14 @@ def advert_document(
         "emails": _strings(flat, "emails"),
         "score": _number(flat.get("score"), "score"),
         "rules": [{"rule": r.get("rule"), "weight": r.get("weight")} for r in _records(flat, "rules")],
-        "cluster": cluster.as_field(),
+        "keywords_version": _text(flat, "keywords_version"),
         "evidence": _evidence(flat),
-        "cases": sorted(set(cases)),
     }
     for family, value in zip(TEXT_FAMILIES, (title, text), strict=True):
         for code in languages:
             if code in LANGUAGE_ANALYZERS and value:
                 doc[language_field(family, code)] = value
-    extra = {key: value for key, value in flat.items() if key not in RAW_KEYS | ENRICHMENT_KEYS}
+    extra = {key: value for key, value in flat.items() if key not in KNOWN_KEYS}
     if extra:
         doc["extra"] = extra
     return doc

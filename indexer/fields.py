@@ -129,6 +129,9 @@ ADVERT_FIELDS: tuple[FieldDef, ...] = (
     FieldDef("score", {"type": "float"}, "relevance 0..1: offers smuggling or document services"),
     FieldDef("rules.rule", KEYWORD, "rule that fired"),
     FieldDef("rules.weight", {"type": "float"}, "its weight"),
+    FieldDef(
+        "keywords_version", KEYWORD, "content hash of the keyword configuration that tagged it (nlp.version)"
+    ),
     # near-duplicate cluster (maintained by indexer.clusters)
     FieldDef("cluster.id", KEYWORD, "near-duplicate cluster id (the doc id of its first advert)"),
     FieldDef("cluster.size", {"type": "integer"}, "adverts in the cluster"),

@@ -1,23 +1,39 @@
-"""MinHash signatures and LSH band keys (datasketch), the arithmetic of near-duplicate detection.
+"""MinHash signatures and LSH band keys, the arithmetic of near-duplicate detection.
 
-A signature is datasketch's MinHash (128 permutations, seed 1, affine32) of an advert's
-character shingles (``indexer.textfold``). LSH cuts it into ``b`` bands of ``r`` rows,
-datasketch's optimal choice for the threshold; two adverts sharing any band are candidates.
+A signature is the MinHash of an advert's character shingles (``indexer.textfold``) with 128
+permutations in datasketch's "affine32" scheme, seed 1: each 32-bit shingle hash is mixed
+with the MurmurHash3 finalizer, then permuted as ``a * h + b`` modulo 2**32, and the minimum
+kept per permutation. The drain computes the signatures of a whole batch with numpy
+(:func:`signatures`) instead of one datasketch object per advert; a unit test holds them equal
+to datasketch's. LSH cuts a signature into ``b`` bands of ``r`` rows, datasketch's optimal
+choice for the threshold; two adverts sharing a band key are candidates.
+
 Signatures are stored by ``indexer.dedup``: shingle size, hashing and seed must never change
-for an existing store.
+for an existing store. Band keys may (the store re-bands its signatures when ``BANDING``
+changes).
 """
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any
 
 import numpy as np
 
-from indexer.textfold import shingle_hashes
+from indexer.textfold import shingle_hash_batch
 
 NUM_PERM = 128
+SEED = 1
+# Recorded in the store next to (bands, rows): another value makes the store re-band its signatures.
+BANDING = "mix64"
+
+_U32 = np.uint32
+
+
+def advert_text(item: Mapping[str, Any]) -> str:
+    """The text an advert's signature is computed over: its title and text."""
+    return " ".join(value for value in (item.get("title"), item.get("text")) if isinstance(value, str))
 
 
 def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
@@ -29,43 +45,79 @@ def lsh_bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
 
 
 @cache
-def _permutations(num_perm: int) -> Any:
-    """datasketch's random permutations (seed 1), made once: per advert they cost more than hashing."""
-    from datasketch import MinHash
+def permutations(num_perm: int = NUM_PERM) -> tuple[np.ndarray, np.ndarray]:
+    """The affine permutations ``(a, b)`` (uint32, ``a`` odd) drawn as datasketch draws them for seed 1."""
+    generator = np.random.RandomState(SEED)  # the legacy generator: what datasketch uses
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * _U32(2) + _U32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
-    return MinHash(num_perm=num_perm, seed=1).permutations
+
+def _mix32(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer (a bijection): spreads the shingle hashes before permuting."""
+    values = values ^ (values >> _U32(16))
+    values = values * _U32(0x85EBCA6B)
+    values = values ^ (values >> _U32(13))
+    values = values * _U32(0xC2B2AE35)
+    mixed: np.ndarray = values ^ (values >> _U32(16))
+    return mixed
 
 
-def _same(value: int) -> int:
-    return value
+def signatures(texts: Sequence[str], num_perm: int = NUM_PERM) -> list[np.ndarray | None]:
+    """The MinHash signature (uint32) of each text's shingles, or None for text without words."""
+    a, b = permutations(num_perm)
+    hashes, starts, counts = shingle_hash_batch(texts)
+    mixed = _mix32(hashes)
+    scratch = np.empty((int(counts.max()) if len(counts) else 0, num_perm), dtype=np.uint32)
+    found: list[np.ndarray | None] = []
+    for start, count in zip(starts.tolist(), counts.tolist(), strict=True):
+        if not count:
+            found.append(None)
+            continue
+        # One row per shingle, one column per permutation; uint32 arithmetic wraps (mod 2**32).
+        permuted = scratch[:count]
+        np.multiply(mixed[start : start + count, None], a, out=permuted)
+        permuted += b
+        found.append(permuted.min(axis=0))
+    return found
 
 
 def signature(text: str, num_perm: int = NUM_PERM) -> np.ndarray | None:
-    """The MinHash signature (uint32) of the text's shingles, or None for text without words.
+    """The MinHash signature of one text (see :func:`signatures`)."""
+    return signatures([text], num_perm)[0]
 
-    The shingles arrive already hashed (``shingle_hashes``, vectorized), so datasketch's hash
-    function is the identity; its affine32 scheme mixes (murmur finalizer) and permutes them.
+
+_M1 = np.uint64(0xFF51AFD7ED558CCD)  # MurmurHash3's 64-bit finalizer constants
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_FNV = np.uint64(1_099_511_628_211)
+_33 = np.uint64(33)
+
+
+def band_key_matrix(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """Band keys of stacked signatures ``(n, num_perm)``: ``(n, bands)`` signed 64-bit (SQLite INTEGER).
+
+    Each band's rows are folded into 64 bits (FNV-style multiply-xor, the band's number as the
+    start) and mixed (murmur finalizer). A collision only makes a false candidate, which the
+    similarity check then turns away.
     """
-    from datasketch import MinHash
-
-    hashes = shingle_hashes(text)
-    if not len(hashes):
-        return None
-    minhash = MinHash(
-        num_perm=num_perm, permutations=_permutations(num_perm), scheme="affine32", hashfunc=_same
-    )
-    minhash.update_batch(hashes.tolist())
-    return np.asarray(minhash.hashvalues, dtype=np.uint32)
+    wide = sigs.astype(np.uint64)
+    keys = np.empty((len(sigs), bands), dtype=np.uint64)
+    for band in range(bands):
+        key = np.full(len(sigs), band + 1, dtype=np.uint64)
+        for row in range(band * rows, (band + 1) * rows):
+            key = (key ^ wide[:, row]) * _FNV
+        key ^= key >> _33
+        key *= _M1
+        key ^= key >> _33
+        key *= _M2
+        key ^= key >> _33
+        keys[:, band] = key
+    return keys.view(np.int64)
 
 
 def band_keys(sig: np.ndarray, bands: int, rows: int) -> list[int]:
-    """One signed 64-bit key per band (SQLite's INTEGER), the band's number mixed in."""
-    keys = []
-    for band in range(bands):
-        chunk = sig[band * rows : (band + 1) * rows].tobytes()
-        digest = hashlib.blake2b(bytes([band]) + chunk, digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "big", signed=True))
-    return keys
+    """The band keys of one signature."""
+    return [int(key) for key in band_key_matrix(sig[None, :], bands, rows)[0]]
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -53,3 +53,20 @@ def test_plain_http_needs_no_secret_and_the_client_is_built_lazily() -> None:
     assert "verify_certs" not in client_options(plain, {})
     client = make_client(plain, {})  # nothing is sent until first use
     client.close()
+
+
+def test_the_clients_json_is_orjson_with_the_standard_library_where_orjson_refuses() -> None:
+    import json
+    from datetime import date, datetime
+
+    from indexer.client import json_serializer
+
+    serializer = json_serializer()
+    body = {"query": {"range": {"date": {"gte": date(2026, 10, 1)}}}, "at": datetime(2026, 10, 1, 12)}
+
+    assert serializer.loads(serializer.dumps(body)) == {
+        "query": {"range": {"date": {"gte": "2026-10-01"}}},
+        "at": "2026-10-01T12:00:00",
+    }
+    assert json.loads(serializer.dumps({1: "a", "n": 3**50})) == {"1": "a", "n": 3**50}  # beyond orjson
+    assert serializer.loads(b"") is None

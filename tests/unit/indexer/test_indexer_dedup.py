@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
+from indexer import bands
 from indexer.dedup import NearDuplicates, Sighting
-from indexer.minhash import lsh_bands
+from indexer.minhash import lsh_bands, signatures
 from indexer.textfold import fold, shingles
 
 ADVERT = (
@@ -51,6 +53,28 @@ def test_repost_with_small_edits_joins_the_cluster_and_other_advert_does_not(sto
     assert stats["doc-a"].size == 2
     assert stats["doc-a"].sources == ("demo", "other")
     assert stats["doc-c"].size == 1
+    # Every member was placed in this batch, so their documents get the new statistics when built.
+    assert store.dirty() == []
+
+
+def test_a_cluster_with_members_from_earlier_batches_is_marked_dirty(store: NearDuplicates) -> None:
+    store.assign([sighting("a", ADVERT), sighting("c", OTHER)])
+    assert store.dirty() == []
+
+    placed = store.assign([sighting("b", REPOST, source="other")])
+
+    assert placed["b"].cluster_id == "doc-a"
+    assert store.dirty() == ["doc-a"]  # a's document, indexed before, still says size 1
+
+
+def test_seen_again_later_marks_its_cluster_dirty_only_with_other_members(store: NearDuplicates) -> None:
+    store.assign([sighting("a", ADVERT, date="2026-10-01T10:00:00Z"), sighting("c", OTHER)])
+    store.assign([sighting("b", REPOST, date="2026-10-02T10:00:00Z")])
+    store.clean(store.dirty())
+
+    store.assign([sighting("c", OTHER, date="2026-10-09T10:00:00Z")])  # alone in its cluster
+    assert store.dirty() == []
+    store.assign([sighting("b", REPOST, date="2026-10-09T10:00:00Z")])  # a has to learn of it
     assert store.dirty() == ["doc-a"]
 
 
@@ -111,3 +135,64 @@ def test_forget_removes_members_and_reports_clusters_left(store: NearDuplicates)
     assert store.dirty() == ["doc-a"]
     assert store.members("doc-a") == ["doc-b"]
     assert store.count() == 1
+
+
+def test_band_keys_merged_into_the_large_table_are_still_found_and_forgotten(
+    store: NearDuplicates, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bands, "MERGE_MIN_ROWS", 10)  # every batch of a few adverts merges
+    store.assign([sighting("a", ADVERT), sighting("c", OTHER)])
+    counts = dict(store._db.execute("SELECT tier, rows FROM band_counts").fetchall())
+    assert counts["recent"] == 0
+    assert counts["main"] == store._db.execute("SELECT COUNT(*) FROM bands").fetchone()[0] > 0
+
+    assert store.assign([sighting("b", REPOST)])["b"].cluster_id == "doc-a"  # found in the large table
+
+    store.forget(["a", "b", "c"])
+    assert store._db.execute("SELECT COUNT(*) FROM bands").fetchone()[0] == 0
+    assert store._db.execute("SELECT COUNT(*) FROM bands_recent").fetchone()[0] == 0
+
+
+def test_a_store_banded_the_old_way_is_banded_again_once(tmp_path: Path) -> None:
+    first = NearDuplicates(tmp_path / "nd.sqlite", threshold=0.8)
+    first.assign([sighting("a", ADVERT)])
+    first._db.execute("DELETE FROM bands")
+    first._db.execute("DELETE FROM bands_recent")
+    first._db.execute("UPDATE meta SET value = '9x13' WHERE key = 'banding'")  # before BANDING existed
+    first.close()
+
+    second = NearDuplicates(tmp_path / "nd.sqlite", threshold=0.8)
+
+    assert second.assign([sighting("b", REPOST)])["b"].cluster_id == "doc-a"
+
+
+def test_a_signature_brought_along_is_used_as_is(store: NearDuplicates) -> None:
+    (sig,) = signatures([ADVERT])
+    assert sig is not None
+    placed = store.assign(
+        [
+            sighting("a", ADVERT),
+            Sighting("b", "doc-b", "demo", "text ignored", None, None, sig.tobytes()),
+            Sighting("c", "doc-c", "demo", ADVERT, None, None, b""),  # known to have no words
+        ]
+    )
+
+    assert placed["b"].cluster_id == "doc-a"
+    assert placed["c"].cluster_id == "doc-c"
+
+
+def test_statistics_given_with_the_placements_are_those_read_afterwards(tmp_path: Path) -> None:
+    rng = random.Random(3)  # noqa: S311 (test data)
+    texts = [ADVERT, REPOST, OTHER, "🚤", f"{OTHER} extra words", f"{ADVERT} ✅"]
+    store = NearDuplicates(tmp_path / "nd.sqlite", threshold=0.8)
+    for batch in range(6):
+        sightings = []
+        for n in range(12):
+            day = rng.choice([None, f"2026-10-{rng.randint(1, 28):02d}T10:00:00Z"])
+            fetched = rng.choice([None, f"2026-11-{rng.randint(1, 28):02d}T10:00:00Z"])
+            advert_id = f"{batch}-{n}" if rng.random() < 0.8 else f"0-{n}"  # some seen again
+            source = rng.choice(["a", "b", "c,d"])
+            sightings.append(Sighting(advert_id, f"doc-{advert_id}", source, rng.choice(texts), day, fetched))
+        placements, given = store.place(list({s.advert_id: s for s in sightings}.values()))
+
+        assert given == store.stats({p.cluster_id for p in placements.values()})

@@ -146,3 +146,39 @@ def test_giving_back_an_unsent_batch_is_not_counted_as_a_failed_attempt(spool: S
 
     assert spool.counts().retrying == 1
     assert {e.advert_id: e.attempts for e in spool.lease(2)} == {"a": 0, "b": 1}
+
+
+def test_a_replaced_entry_is_handed_out_while_its_old_version_is_in_flight(spool: Spool) -> None:
+    spool.put(item("a", "old"))
+    (old,) = spool.lease(1)
+    spool.put(item("a", "new"))
+
+    (new,) = spool.lease(1)
+    spool.release([old], "Elasticsearch down")  # the old version's outcome changes nothing
+
+    assert new.item["text"] == "new"
+    assert spool.counts().as_dict() == {"pending": 0, "leased": 1, "retrying": 0, "dead": 0}
+    assert spool.ack([new]) == 1
+    assert spool.counts().as_dict() == {"pending": 0, "leased": 0, "retrying": 0, "dead": 0}
+
+
+def test_a_lease_taken_before_the_leases_table_is_still_respected(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool.sqlite")
+    spool.put_many([item("a"), item("b")])
+    with sqlite3.connect(spool.path) as db:  # "a" leased the old way, by a drain still running
+        db.execute("UPDATE entries SET lease = 'old', not_before = 9e9 WHERE advert_id = 'a'")
+
+    assert spool.counts().leased == 1
+    assert [e.advert_id for e in spool.lease(5)] == ["b"]
+
+
+def test_put_stages_the_signature_and_the_document_body(spool: Spool) -> None:
+    spool.put_many([item("a", "boat to Italy every week"), item("b", "🚤"), {"id": "c", "text": "no source"}])
+
+    a, b, c = spool.lease(3)
+
+    assert a.signature is not None and len(a.signature) == 4 * 128
+    assert a.staged is not None and a.staged.source == "demo"
+    assert b.signature == b""  # text without words
+    assert c.staged is None  # cannot become a document: the drain will say why
+    assert c.item == {"id": "c", "text": "no source"}
