@@ -53,8 +53,10 @@ def max_chars_of(nlp: Language) -> int:
 def enrich_texts(
     nlp: Language, records: Iterable[Mapping[str, Any]], *, batch_size: int = 256
 ) -> Iterator[dict[str, Any]]:
-    """One output record per input record, in order: ``id``, the enrichment, the extra fields."""
+    """One output record per input record, in order: ``id``, the enrichment (with the
+    ``keywords_version`` of the pipeline), the extra fields."""
     limit = max_chars_of(nlp)
+    version = nlp.meta.get("keywords_version")
     iterator = iter(records)
     while batch := list(islice(iterator, batch_size)):
         cleaned = [clean_text(record.get("text"), limit) for record in batch]
@@ -62,6 +64,7 @@ def enrich_texts(
             batch, cleaned, _enrich_batch(nlp, cleaned), strict=True
         ):
             enrichment["truncated"] = enrichment["truncated"] or truncated
+            enrichment["keywords_version"] = version
             extras = {k: v for k, v in record.items() if k not in ("id", "text") and k not in enrichment}
             yield {"id": record.get("id"), **enrichment, **extras}
 

@@ -15,6 +15,7 @@ import spacy
 from spacy.language import Language
 
 from nlp.resources import Resources
+from nlp.version import keywords_version
 from nlp.vocabulary import keyword_files_of, merge
 
 # Order matters: every component reads what the ones before it found.
@@ -33,9 +34,12 @@ COMPONENTS: tuple[str, ...] = (
 def build_pipeline(config: object = None) -> Language:
     """The pipeline for a loaded ``Config``, a keywords folder (``Path``), a list of
     ``KeywordFile`` models, or ``None`` for the shipped ``config/keywords``."""
-    vocab = merge(keyword_files_of(config))
+    files = keyword_files_of(config)
+    vocab = merge(files)
     resources = Resources(vocab)
     nlp = spacy.blank("xx")
+    # Every record this pipeline writes names the configuration that tagged it (nlp.version).
+    nlp.meta["keywords_version"] = keywords_version(files)
     for component in COMPONENTS:
         importlib.import_module(f"nlp.{component}")  # registers the factory
         nlp.add_pipe(f"smokkelradar_{component}")

@@ -84,11 +84,11 @@ class Code(StrEnum):
     WEB_AUDIT_TAMPERED = "SR-E708"
     # 80x: the analysts' workbench (workbench/: keywords diff/suggest/accept, reenrich, labels)
     WORKBENCH_GIT_FAILED = "SR-E800"
-    WORKBENCH_EVAL_WORSE = "SR-E801"
-    WORKBENCH_NO_ADVERTS = "SR-E802"
-    REENRICH_BUSY = "SR-E803"
-    LABEL_INVALID = "SR-E804"
-    KEYWORD_ACCEPT_FAILED = "SR-E805"
+    WORKBENCH_NO_ADVERTS = "SR-E801"
+    REENRICH_BUSY = "SR-E802"
+    LABEL_INVALID = "SR-E803"
+    KEYWORD_ACCEPT_FAILED = "SR-E804"
+    REENRICH_WRITE_FAILED = "SR-E805"
 
 
 class RadarError(Exception):

@@ -140,6 +140,7 @@ def crawl(radar_yaml: str, source: str, timeout_s: float = CRAWL_TIMEOUT_S) -> d
             **{CRAWL_REPORT_VARIABLE: str(report_file)},
         )
         env.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
+        record.keywords_version = _keywords_version(config)
         returncode = _run_child(argv, env, log_file, timeout_s, record)
         record.counts = _crawl_counts(report_file, log_file)
         record.counts["exit code"] = returncode
@@ -150,6 +151,14 @@ def crawl(radar_yaml: str, source: str, timeout_s: float = CRAWL_TIMEOUT_S) -> d
             )
     health.check_source(process.history, notifier(config), source)
     return record.counts
+
+
+def _keywords_version(config: Config) -> str:
+    """The content hash of the keywords the crawl's enrichment reads (shown by ``smokkelradar status``)."""
+    from nlp.version import keywords_version
+    from nlp.vocabulary import keyword_files_of
+
+    return keywords_version(keyword_files_of(config))
 
 
 def _run_child(

@@ -9,13 +9,14 @@ the condition clears; a new occurrence after that is a new incident with a new m
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from radar.sqlite import open_database
 
 KEEP = timedelta(days=30)
 
@@ -28,7 +29,8 @@ CREATE TABLE IF NOT EXISTS runs (
     outcome TEXT NOT NULL,          -- running, ok, failed, timeout, interrupted
     seconds REAL,
     counts TEXT NOT NULL DEFAULT '{}',
-    error TEXT NOT NULL DEFAULT ''
+    error TEXT NOT NULL DEFAULT '',
+    keywords_version TEXT NOT NULL DEFAULT ''  -- the keyword configuration that tagged a crawl's adverts
 );
 CREATE INDEX IF NOT EXISTS runs_by_job ON runs (job_id, started_at);
 CREATE TABLE IF NOT EXISTS incidents (
@@ -66,6 +68,7 @@ class Run:
     seconds: float | None
     counts: dict[str, int]
     error: str
+    keywords_version: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,18 +87,20 @@ class RunRecord:
     counts: dict[str, int] = field(default_factory=dict)
     outcome: str = "ok"
     error: str = ""
+    keywords_version: str = ""  # content hash of the keywords in force (nlp.version), for crawls
 
 
 class RunHistory:
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         # One connection shared by the scheduler's worker threads, each statement under the lock.
-        self._db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+        self._db = open_database(path, timeout=30)
         self._lock = threading.Lock()
         with self._lock:
-            self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(runs)")}
+            if "keywords_version" not in columns:  # a history file written before the column existed
+                self._db.execute("ALTER TABLE runs ADD COLUMN keywords_version TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         with self._lock:
@@ -130,14 +135,15 @@ class RunHistory:
         finally:
             finished = _now()
             self._write(
-                "UPDATE runs SET finished_at = ?, outcome = ?, seconds = ?, counts = ?, error = ? "
-                "WHERE id = ?",
+                "UPDATE runs SET finished_at = ?, outcome = ?, seconds = ?, counts = ?, error = ?, "
+                "keywords_version = ? WHERE id = ?",
                 (
                     _iso(finished),
                     record.outcome,
                     (finished - started).total_seconds(),
                     json.dumps(record.counts),
                     record.error[:4000],
+                    record.keywords_version,
                     run_id,
                 ),
             )
@@ -149,8 +155,8 @@ class RunHistory:
     def recent(self, job_id: str, limit: int = 10) -> list[Run]:
         """The newest finished runs of ``job_id``, newest first."""
         rows = self._read(
-            "SELECT id, job_id, started_at, finished_at, outcome, seconds, counts, error FROM runs "
-            "WHERE job_id = ? AND outcome != 'running' ORDER BY started_at DESC, id DESC LIMIT ?",
+            "SELECT id, job_id, started_at, finished_at, outcome, seconds, counts, error, keywords_version "
+            "FROM runs WHERE job_id = ? AND outcome != 'running' ORDER BY started_at DESC, id DESC LIMIT ?",
             (job_id, limit),
         )
         return [_run(row) for row in rows]
@@ -158,8 +164,8 @@ class RunHistory:
     def last_runs(self) -> dict[str, Run]:
         """The newest run of every job."""
         rows = self._read(
-            "SELECT id, job_id, started_at, finished_at, outcome, seconds, counts, error FROM runs r "
-            "WHERE id = (SELECT MAX(id) FROM runs WHERE job_id = r.job_id)"
+            "SELECT id, job_id, started_at, finished_at, outcome, seconds, counts, error, keywords_version "
+            "FROM runs r WHERE id = (SELECT MAX(id) FROM runs WHERE job_id = r.job_id)"
         )
         return {run.job_id: run for run in map(_run, rows)}
 
@@ -242,6 +248,7 @@ def _run(row: tuple[object, ...]) -> Run:
         seconds=float(str(row[5])) if row[5] is not None else None,
         counts=counts if isinstance(counts, Mapping) and isinstance(counts, dict) else {},
         error=str(row[7]),
+        keywords_version=str(row[8] or "") if len(row) > 8 else "",
     )
 
 

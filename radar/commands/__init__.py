@@ -29,6 +29,9 @@ COMMAND_MODULES = (
     "eval_cmd",
     "users_cmd",
     "web_cmd",
+    "keywords_cmd",
+    "reenrich_cmd",
+    "label_cmd",
 )
 
 

@@ -87,12 +87,31 @@ def register(app: typer.Typer) -> None:
         baselines: Annotated[
             bool, typer.Option("--baselines", help="Also score langdetect alone and lingua alone.")
         ] = False,
+        labels: Annotated[
+            bool,
+            typer.Option(
+                "--labels", help="Score the officers' labels (smokkelradar label) instead of the corpus."
+            ),
+        ] = False,
+        threshold: Annotated[
+            float,
+            typer.Option(
+                "--threshold", help="With --labels: the score from which an advert counts as relevant."
+            ),
+        ] = 0.5,
     ) -> None:
         """Score the enrichment on the labelled corpus: P/R/F1 per field and language, ROC AUC.
+
+        With --labels, the figures on the labels given with ``smokkelradar label`` (docs/workbench.md).
 
         Exit status: 0 when the corpus was scored, 1 when the corpus or the keywords are missing
         or invalid.
         """
+        if labels:  # the labels live under radar.yaml's state folder (workbench.labels)
+            from workbench.label_eval import evaluate_labels_command
+
+            typer.echo(evaluate_labels_command(build_or_exit(keywords, config), config, threshold, as_json))
+            return
         if not corpus.is_dir() or not any(corpus.glob("adverts_*.yaml")):
             typer.echo(f"{corpus}: no adverts_*.yaml files here", err=True)
             raise typer.Exit(1)

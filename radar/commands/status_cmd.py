@@ -71,6 +71,12 @@ def register(app: typer.Typer) -> None:
                 outcome = run.outcome if run else "-"
                 seconds = f"{run.seconds:.1f}s" if run and run.seconds is not None else "-"
                 counts = ", ".join(f"{k}: {v}" for k, v in run.counts.items()) if run else ""
+                if run and run.keywords_version:  # the keyword configuration that tagged the crawl's adverts
+                    counts = (
+                        f"{counts}, keywords {run.keywords_version}"
+                        if counts
+                        else f"keywords {run.keywords_version}"
+                    )
                 typer.echo(
                     f"{job_id:<32} {upcoming:<19}  {started:<19}  {outcome:<11} {seconds:>7}  {counts}"
                 )
