@@ -16,6 +16,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
+import numpy as np
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bands (
     key INTEGER NOT NULL,
@@ -80,6 +82,19 @@ def add(db: sqlite3.Connection, rows: list[tuple[int, int]]) -> None:
     db.execute("DELETE FROM bands_recent")
     _set_count(db, "recent", 0)
     _set_count(db, "main", main + merged)
+
+
+def key_rows(matrix: np.ndarray, banded: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Rows for :func:`add`: ``(key, advert number)`` in key order, from a matrix of band keys
+    (one row per signature) and ``banded``, the (matrix row, advert number) of each advert."""
+    if not banded:
+        return []
+    rows, numbers = zip(*banded, strict=True)
+    keys = matrix[list(rows)]
+    flat = keys.ravel()
+    owners = np.repeat(np.array(numbers, dtype=np.int64), keys.shape[1])
+    order = np.argsort(flat, kind="stable")
+    return list(zip(flat[order].tolist(), owners[order].tolist(), strict=True))
 
 
 def nearby(db: sqlite3.Connection, keys: Iterable[int], per_key: int) -> dict[int, list[int]]:

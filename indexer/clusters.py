@@ -1,9 +1,11 @@
 """Keeping cluster statistics on the advert documents up to date, without scripts.
 
 When an advert joins a cluster, the cluster's size, first/last seen and sources change for
-every member. Elasticsearch's scripted updates are not available everywhere (the local node
-has no Painless), so the new values are computed client-side (``indexer.dedup``) and written
-with partial-document updates to the other members. A cluster stays marked dirty in the
+every member indexed before (members placed with or after the change carry the new values
+already; the store knows which: ``NearDuplicates.members_to_update``). Elasticsearch's
+scripted updates are not available everywhere (the local node has no Painless), so the new
+values are computed client-side (``indexer.dedup``) and written with partial-document updates
+to those members. A cluster stays marked dirty in the
 near-duplicate store until Elasticsearch acknowledged every member's update, so an outage
 delays these updates but never loses them.
 """
@@ -36,7 +38,7 @@ def update_actions(store: NearDuplicates, alias: str, cluster_ids: list[str]) ->
         info = stats.get(cluster_id)
         if info is None:
             continue
-        for doc_id in store.members(cluster_id):
+        for doc_id in store.members_to_update(cluster_id):
             yield {
                 "_op_type": "update",
                 "_index": alias,

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple, TypeVar
 import numpy as np
 
 from indexer import bands as band_table
+from indexer.cluster_stats import fresh_stats, read_stats
 from indexer.document import ClusterInfo
 from indexer.minhash import (
     BANDING,
@@ -60,20 +61,22 @@ CREATE TABLE IF NOT EXISTS adverts (
     signature BLOB
 );
 CREATE INDEX IF NOT EXISTS adverts_by_cluster ON adverts (cluster_id);
-CREATE TABLE IF NOT EXISTS dirty_clusters (cluster_id TEXT PRIMARY KEY);
+-- Clusters whose statistics changed after some members were indexed. Members numbered from
+-- ``since`` on were placed after the last change and carry the new statistics already;
+-- NULL: every member needs them.
+CREATE TABLE IF NOT EXISTS dirty_clusters (cluster_id TEXT PRIMARY KEY, since INTEGER);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 # Queries over a batch; {marks} becomes one "?" per value.
 KNOWN_QUERY = "SELECT advert_id, cluster_id, first_seen, last_seen FROM adverts WHERE advert_id IN ({marks})"
+# A later change moves ``since`` on; NULL (every member) stays NULL until the cluster is clean.
+MARK_DIRTY = (
+    "INSERT INTO dirty_clusters (cluster_id, since) VALUES (?, ?) ON CONFLICT (cluster_id) DO UPDATE SET "
+    "since = CASE WHEN since IS NULL OR excluded.since IS NULL THEN NULL ELSE MAX(since, excluded.since) END"
+)
 SIZES_QUERY = "SELECT cluster_id, COUNT(*) FROM adverts WHERE cluster_id IN ({marks}) GROUP BY cluster_id"
 SIGNATURES_QUERY = "SELECT id, cluster_id, signature FROM adverts WHERE id IN ({marks})"
-# Statistics are derived from the members every time (idempotent), never counted up.
-STATS_QUERY = (
-    "SELECT cluster_id, COUNT(*), MIN(COALESCE(date, first_seen)), "
-    "MAX(MAX(COALESCE(date, ''), COALESCE(last_seen, ''))), group_concat(DISTINCT source) "
-    "FROM adverts WHERE cluster_id IN ({marks}) GROUP BY cluster_id"
-)
 
 
 class Sighting(NamedTuple):
@@ -116,43 +119,6 @@ def _max(a: str | None, b: str | None) -> str | None:
     return b if a is None else a if b is None else max(a, b)
 
 
-def _band_rows(matrix: np.ndarray, banded: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """``(key, advert number)`` rows of the new adverts' band keys, in key order (see bands.add)."""
-    if not banded:
-        return []
-    rows, numbers = zip(*banded, strict=True)
-    keys = matrix[list(rows)]
-    flat = keys.ravel()
-    owners = np.repeat(np.array(numbers, dtype=np.int64), keys.shape[1])
-    order = np.argsort(flat, kind="stable")
-    return list(zip(flat[order].tolist(), owners[order].tolist(), strict=True))
-
-
-def _read_stats(db: sqlite3.Connection, cluster_ids: set[str]) -> dict[str, ClusterInfo]:
-    found: dict[str, ClusterInfo] = {}
-    for part in _chunks(sorted(cluster_ids)):
-        for cluster_id, size, first, last, sources in db.execute(
-            STATS_QUERY.format(marks=_marks(part)), part
-        ):
-            found[cluster_id] = ClusterInfo(cluster_id, size, first, last or None, _sources(sources or ""))
-    return found
-
-
-def _fresh_stats(cluster_id: str, rows: list[tuple[Any, ...]]) -> ClusterInfo:
-    """STATS_QUERY's answer for members not stored yet (rows as inserted into ``adverts``)."""
-    # (number, advert_id, doc_id, cluster_id, source, date, first_seen, last_seen, signature)
-    firsts = [row[5] if row[5] is not None else row[6] for row in rows]
-    first = min((value for value in firsts if value is not None), default=None)
-    last = max(max(row[5] or "", row[7] or "") for row in rows)
-    return ClusterInfo(
-        cluster_id, len(rows), first, last or None, _sources(",".join({row[4] for row in rows}))
-    )
-
-
-def _sources(joined: str) -> tuple[str, ...]:
-    return tuple(sorted(set(joined.split(",")) - {""}))
-
-
 class NearDuplicates:
     """The persistent near-duplicate store (one SQLite file)."""
 
@@ -168,6 +134,8 @@ class NearDuplicates:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        if "since" not in {row[1] for row in self._db.execute("PRAGMA table_info(dirty_clusters)")}:
+            self._db.execute("ALTER TABLE dirty_clusters ADD COLUMN since INTEGER")  # a store from before
         band_table.create(self._db)
         self._match_bands_to_threshold()
 
@@ -245,6 +213,8 @@ class NearDuplicates:
             nearby = defaultdict(list, band_table.nearby(db, fresh, PER_BAND))
             candidates = self._signatures(db, {number for numbers in nearby.values() for number in numbers})
             (next_id,) = db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM adverts").fetchone()
+            # Adverts numbered from here on get their documents built after this batch's changes.
+            first_new = next_id
             new_rows: list[tuple[object, ...]] = []
             banded: list[tuple[int, int]] = []  # (row in the key matrix, advert number) of new adverts
             seen_rows: list[tuple[object, ...]] = []
@@ -300,14 +270,12 @@ class NearDuplicates:
                 "last_seen, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 new_rows,
             )
-            band_table.add(db, _band_rows(matrix, banded))
+            band_table.add(db, band_table.key_rows(matrix, banded))
             db.executemany(
                 "UPDATE adverts SET first_seen = ?, last_seen = ?, date = ?, source = ? WHERE advert_id = ?",
                 seen_rows,
             )
-            db.executemany(
-                "INSERT OR IGNORE INTO dirty_clusters (cluster_id) VALUES (?)", [(c,) for c in dirty]
-            )
+            db.executemany(MARK_DIRTY, [(c, first_new) for c in dirty])
             if not with_stats:
                 return placements, {}
             # Clusters created in this batch (and not an older cluster's id reused): all members here.
@@ -315,9 +283,9 @@ class NearDuplicates:
             for inserted in new_rows:
                 if inserted[3] in newborn:
                     newborn[inserted[3]].append(inserted)
-            stats = {str(cid): _fresh_stats(str(cid), rows) for cid, rows in newborn.items()}
+            stats = {str(cid): fresh_stats(str(cid), rows) for cid, rows in newborn.items()}
             others = {placement.cluster_id for placement in placements.values()} - stats.keys()
-            stats.update(_read_stats(db, others))
+            stats.update(read_stats(db, others))
         return placements, stats
 
     @staticmethod
@@ -381,20 +349,30 @@ class NearDuplicates:
 
     @staticmethod
     def _mark_dirty(db: sqlite3.Connection, cluster_id: str) -> None:
-        db.execute("INSERT OR IGNORE INTO dirty_clusters (cluster_id) VALUES (?)", (cluster_id,))
+        db.execute(MARK_DIRTY, (cluster_id, None))  # every member
 
     # ------------------------------------------------------------ reading clusters
 
     def stats(self, cluster_ids: Iterable[str]) -> dict[str, ClusterInfo]:
         """Current statistics of these clusters (computed from their members)."""
         with self._lock:
-            return _read_stats(self._db, set(cluster_ids))
+            return read_stats(self._db, set(cluster_ids))
 
     def members(self, cluster_id: str) -> list[str]:
         """Document ids of the cluster's adverts."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT doc_id FROM adverts WHERE cluster_id = ? ORDER BY doc_id", (cluster_id,)
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def members_to_update(self, cluster_id: str) -> list[str]:
+        """Document ids of the members whose documents lack the cluster's current statistics."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT doc_id FROM adverts WHERE cluster_id = ? AND id < COALESCE((SELECT since FROM "
+                "dirty_clusters WHERE cluster_id = ?), 9223372036854775807) ORDER BY doc_id",
+                (cluster_id, cluster_id),
             ).fetchall()
         return [row[0] for row in rows]
 

@@ -102,3 +102,29 @@ def test_unreachable_cluster_keeps_every_entry_in_the_spool(
     counts = spool.counts()
     assert counts.pending == len(items)
     assert counts.dead == 0
+
+
+def test_reposts_across_batches_of_one_drain_leave_every_member_with_the_final_statistics(
+    es_client: Elasticsearch, names: IndexNames, index: Index, store: NearDuplicates
+) -> None:
+    from corpus_items import enriched_item, entry
+
+    original = entry("tr-001")
+    items = [enriched_item(original)]
+    for n in range(1, 6):  # five reposts, each with a small edit of its own
+        changed = dict(original, text=original["text"].replace("\n", f" 🔥{n}\n", 1))
+        items.append(enriched_item(changed, source=f"channel-{n}", advert_id=f"channel-{n}:repost"))
+
+    report = index(items, batch_size=2)  # three batches: the cluster changes in each
+
+    hits = es_client.search(index=names.alias, size=10, query={"match_all": {}})["hits"]["hits"]
+    clusters = [hit["_source"]["cluster"] for hit in hits]
+    assert len(clusters) == 6
+    (cluster_id,) = {cluster["id"] for cluster in clusters}
+    expected = store.stats([cluster_id])[cluster_id].as_field()
+    assert all(cluster == expected for cluster in clusters)
+    assert expected["size"] == 6
+    # Members placed in the batch of the last change carry it already: only the first four
+    # (placed in the first two batches) needed an update.
+    assert report.cluster_updates == 4
+    assert store.dirty() == []

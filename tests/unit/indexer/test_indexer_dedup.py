@@ -196,3 +196,33 @@ def test_statistics_given_with_the_placements_are_those_read_afterwards(tmp_path
         placements, given = store.place(list({s.advert_id: s for s in sightings}.values()))
 
         assert given == store.stats({p.cluster_id for p in placements.values()})
+
+
+def test_only_members_indexed_before_the_last_change_need_the_new_statistics(store: NearDuplicates) -> None:
+    store.assign([sighting("a", ADVERT)])
+    store.assign([sighting("b", REPOST, source="other")])  # a's document is stale, b's is not
+    assert store.members_to_update("doc-a") == ["doc-a"]
+
+    store.assign([sighting("c", f"{REPOST} ✅", source="third")])  # now a's and b's are stale
+    assert store.members_to_update("doc-a") == ["doc-a", "doc-b"]
+
+    store.forget(["c"])  # c's departure changes every remaining member
+    assert store.members_to_update("doc-a") == ["doc-a", "doc-b"]
+    store.assign([sighting("d", ADVERT)])  # a later change does not narrow that down (d: harmless)
+    assert store.members_to_update("doc-a") == ["doc-a", "doc-b", "doc-d"]
+
+
+def test_a_dirty_mark_from_before_means_every_member(tmp_path: Path) -> None:
+    first = NearDuplicates(tmp_path / "nd.sqlite", threshold=0.8)
+    first.assign([sighting("a", ADVERT)])
+    first.assign([sighting("b", REPOST)])
+    first._db.executescript(
+        "DROP TABLE dirty_clusters; CREATE TABLE dirty_clusters (cluster_id TEXT PRIMARY KEY);"
+    )
+    first._db.execute("INSERT INTO dirty_clusters VALUES ('doc-a')")
+    first.close()
+
+    second = NearDuplicates(tmp_path / "nd.sqlite", threshold=0.8)
+
+    assert second.dirty() == ["doc-a"]
+    assert second.members_to_update("doc-a") == ["doc-a", "doc-b"]
