@@ -23,7 +23,7 @@ import sqlite3
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -41,6 +41,7 @@ from indexer.minhash import (
     signatures,
     similarity,
 )
+from radar.sqlite import immediate_transaction, open_database
 
 # Single link: one similar member is enough, so a band shared by a huge cluster costs no more.
 PER_BAND = 8
@@ -123,16 +124,12 @@ class NearDuplicates:
     """The persistent near-duplicate store (one SQLite file)."""
 
     def __init__(self, path: Path, threshold: float) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.threshold = threshold
         self.bands, self.rows = lsh_bands(threshold)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
         # Large pages for a new file (an existing one keeps its own): rows of a few KB fit in one
         # page, and a batch's writes touch fewer pages (measured: a third less SQLite time).
-        self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db = open_database(path, page_size=PAGE_SIZE)
         self._db.executescript(SCHEMA)
         if "since" not in {row[1] for row in self._db.execute("PRAGMA table_info(dirty_clusters)")}:
             self._db.execute("ALTER TABLE dirty_clusters ADD COLUMN since INTEGER")  # a store from before
@@ -143,16 +140,8 @@ class NearDuplicates:
         with self._lock:
             self._db.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db, self._lock)
 
     def _match_bands_to_threshold(self) -> None:
         """A changed threshold changes the banding: re-band every stored signature once."""

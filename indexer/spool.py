@@ -43,14 +43,15 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from indexer.spool_entry import DeadLetter, SpoolCounts, SpoolEntry, encode_item
 from indexer.staging import Staged, signature_blobs, stage
+from radar.sqlite import immediate_transaction, open_database
 
 __all__ = ["DeadLetter", "Spool", "SpoolCounts", "SpoolEntry", "encode_item"]
 
@@ -105,17 +106,11 @@ class Spool:
     def __init__(self, path: Path, *, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> None:
         self.path = path
         self.lease_seconds = lease_seconds
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        # isolation_level=None: we open transactions ourselves (BEGIN IMMEDIATE takes the write lock
-        # up front, so two processes never deadlock upgrading a read lock).
-        self._db = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
         # Large pages for a new file (an existing one keeps its own): rows of a few KB fit in one
         # page, and a batch's writes touch fewer pages (measured: a third less SQLite time).
-        self._db.execute(f"PRAGMA page_size={PAGE_SIZE}")
-        self._db.execute("PRAGMA journal_mode=WAL")
         # FULL: an acknowledged put survives a power cut, not only a crash of the process.
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db = open_database(path, synchronous="FULL", page_size=PAGE_SIZE)
         self._db.executescript(SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(entries)")}
         for column, kind in STAGED_COLUMNS.items():
@@ -132,16 +127,8 @@ class Spool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return immediate_transaction(self._db, self._lock)
 
     def _next_seqs(self, db: sqlite3.Connection, count: int) -> int:
         """Reserve ``count`` sequence numbers; returns the first."""

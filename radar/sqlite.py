@@ -26,6 +26,7 @@ def open_database(
     synchronous: Literal["NORMAL", "FULL"] = "NORMAL",
     timeout: float = 60.0,
     foreign_keys: bool = False,
+    page_size: int | None = None,
 ) -> sqlite3.Connection:
     """A connection to ``path`` (folder created), in WAL mode with explicit transactions.
 
@@ -34,6 +35,8 @@ def open_database(
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    if page_size is not None:  # only takes effect on a new file, and only before WAL is on
+        db.execute(f"PRAGMA page_size={int(page_size)}")
     db.execute("PRAGMA journal_mode=WAL")
     db.execute(f"PRAGMA synchronous={synchronous}")
     if foreign_keys:
