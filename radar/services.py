@@ -41,8 +41,12 @@ class DemoServices:
     demo_login_file: Path  # name and password of the demo account, readable by its owner only
 
 
-def plan(radar: RadarConfig, radar_yaml: Path) -> DemoServices:
-    """Which services the configuration asks for, without starting anything."""
+def plan(radar: RadarConfig, radar_yaml: Path, *, stopping: bool = False) -> DemoServices:
+    """Which services the configuration asks for, without starting anything.
+
+    ``stopping``: for ``down`` and ``status``, which find a running demo web by its pid file, so
+    they need no ``SMOKKELRADAR_DEMO_WEB`` in the shell.
+    """
     base = radar.data.base
     maildir = base / "mailbox"
     node = radar.elasticsearch.local_node
@@ -56,7 +60,7 @@ def plan(radar: RadarConfig, radar_yaml: Path) -> DemoServices:
         es_data_dir=radar.es_data_dir if node.enabled else None,
         es_port=node.http_port,
         mailbox=mailbox,
-        demo_web=_demo_web_service(),
+        demo_web=_demo_web_service(stopping),
         web_app=daemon.Service(
             "web",
             (sys.executable, "-m", "radar", "web", "--config", str(radar_yaml), "--port", str(WEB_APP_PORT)),
@@ -91,9 +95,13 @@ def ensure_demo_login(radar_yaml: Path, login_file: Path) -> tuple[str, str]:
     return DEMO_LOGIN_NAME, password
 
 
-def _demo_web_service() -> daemon.Service | None:
+def _demo_web_service(stopping: bool = False) -> daemon.Service | None:
     url = os.environ.get("SMOKKELRADAR_DEMO_WEB")
     if not url:
+        if stopping:
+            from radar.commands.demo_cmd import service
+
+            return service(LOOPBACK)  # the pid file is named after the service, not its port
         return None
     parts = urlsplit(url)
     if parts.hostname != LOOPBACK or parts.port is None:

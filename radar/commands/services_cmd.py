@@ -49,10 +49,10 @@ def register(app: typer.Typer) -> None:
         """Stop the services `services up` started."""
         from indexer.node import NodeSettings, launcher
         from radar import daemon
-        from radar.config.loader import load_config
+        from radar.config.loader import load_radar_file
         from radar.services import plan
 
-        wanted = plan(load_config(config).radar, config)
+        wanted = plan(load_radar_file(config), config, stopping=True)
         for service in (wanted.web_app, wanted.demo_web, wanted.mailbox):
             if service is not None and daemon.stop(service, wanted.run_dir):
                 typer.echo(f"stopped {service.name}")
@@ -66,10 +66,10 @@ def register(app: typer.Typer) -> None:
         """Show which of the configuration's local services are running."""
         from indexer.node import NodeSettings, launcher
         from radar import daemon
-        from radar.config.loader import load_config
+        from radar.config.loader import load_radar_file
         from radar.services import plan
 
-        wanted = plan(load_config(config).radar, config)
+        wanted = plan(load_radar_file(config), config, stopping=True)
         if wanted.es_data_dir is not None:
             node = launcher.status(NodeSettings(data_dir=wanted.es_data_dir, http_port=wanted.es_port))
             typer.echo(f"elasticsearch  {'up, ' + str(node.health) if node.running else 'down'}  {node.url}")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ValidationError
 
@@ -180,6 +180,19 @@ def load_config(radar_yaml: Path | None = None) -> Config:
     if config is None:
         raise ConfigError(problems)
     return config
+
+
+def load_radar_file(radar_yaml: Path) -> RadarConfig:
+    """Only ``radar_yaml`` itself, for commands that need no sources, keywords or saved searches.
+
+    ``services down`` must work in a shell where the sources' placeholders (``${DEMO_WEB}``) are unset.
+    Raises ``ConfigError`` with the file's problems.
+    """
+    doc = read_document(_absolute(radar_yaml))
+    radar = validate(doc, "radar")
+    if radar is None or doc.problems:
+        raise ConfigError(sorted_problems(doc.problems))
+    return cast(RadarConfig, radar)
 
 
 def detect_kind(path: Path, doc: Document) -> FileKind | None:

@@ -70,3 +70,27 @@ def test_run_with_invalid_config_lists_problems_and_exits_1(monkeypatch: pytest.
         r"SMOKKELRADAR_DEMO_WEB is not set",
         str(result.exception),
     )
+
+
+def test_status_and_down_need_only_radar_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `services down` in a plain shell (no SMOKKELRADAR_DEMO_WEB) must still stop what `make run` started.
+    monkeypatch.delenv("SMOKKELRADAR_DEMO_WEB", raising=False)
+    radar_yaml = tmp_path / "radar.yaml"
+    text = DEMO.read_text().replace("base: ../../.data/demo", f"base: {tmp_path / 'data'}")
+    text = text.replace("sources: sources", f"sources: {DEMO.parent.resolve() / 'sources'}")
+    text = text.replace("keywords: ../keywords", f"keywords: {DEMO.parent.resolve().parent / 'keywords'}")
+    radar_yaml.write_text(text.replace("alerts: alerts", f"alerts: {DEMO.parent.resolve() / 'alerts'}"))
+    status = CliRunner().invoke(app, ["services", "status", "--config", str(radar_yaml)])
+    assert status.exit_code == 0, status.output
+    assert re.search(r"demo-web\s+down", status.output)
+    down = CliRunner().invoke(app, ["services", "down", "--config", str(radar_yaml)])
+    assert down.exit_code == 0, down.output
+    assert "stopped" not in down.output  # nothing was running
+
+
+def test_a_broken_radar_yaml_is_named_by_services_down(tmp_path: Path) -> None:
+    radar_yaml = tmp_path / "radar.yaml"
+    radar_yaml.write_text(DEMO.read_text() + "\nsurprise: 1\n")
+    result = CliRunner().invoke(app, ["services", "down", "--config", str(radar_yaml)])
+    assert result.exit_code == 1
+    assert f"{radar_yaml}:" in str(result.exception) and "surprise" in str(result.exception)
