@@ -3,8 +3,8 @@
 The corpus is the ground truth for the NLP evaluation, so a label that cannot be right is a
 defect: beyond the schema this checker also demands that every labelled place, phone, handle
 and e-mail can actually be found in the advert's text, and that every route country comes
-from a labelled place. Run it directly (``python tests/sites/corpus/validate_corpus.py``) to
-print every problem as ``file:line: id: message``; it exits 1 when there is any.
+from a labelled place. Run it from the repository root (``python -m tests.sites.corpus.validate_corpus``)
+to print every problem as ``file:line: id: message``; it exits 1 when there is any.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from typing import Any
 
 import phonenumbers
 from babel.numbers import list_currencies
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedSeq
-from ruamel.yaml.error import YAMLError
+
+from tests.sites.corpus.entries import CorpusFileError, read_entries
 
 CORPUS_DIR = Path(__file__).resolve().parent
 
@@ -79,34 +78,11 @@ def load_corpus(directory: Path | str = CORPUS_DIR) -> list[dict[str, Any]]:
 
 
 def _load_file(path: Path) -> list[dict[str, Any]]:
-    yaml = YAML(typ="rt")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"))
-    except YAMLError as e:
-        raise ValueError(f"{path}: not valid YAML: {e}") from e
-    if not isinstance(data, CommentedSeq):
-        raise ValueError(f"{path}: the top level must be a list of entries")
-    entries: list[dict[str, Any]] = []
-    for index, item in enumerate(data):
-        line = data.lc.item(index)[0] + 1
-        if not isinstance(item, dict):
-            raise ValueError(f"{path}:{line}: entry {index} is not a mapping")
-        entry = _plain(item)
-        entry["_file"] = path
-        entry["_line"] = line
-        entries.append(entry)
-    return entries
-
-
-def _plain(value: Any) -> Any:
-    """ruamel's round-trip containers as plain dicts, lists and strings."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
+        raw_entries = read_entries(path)
+    except CorpusFileError as e:
+        raise ValueError(str(e)) from e
+    return [{**entry, "_file": path, "_line": line} for line, entry in raw_entries]
 
 
 def validate(entries: Iterable[dict[str, Any]]) -> list[Problem]:

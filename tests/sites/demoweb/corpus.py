@@ -14,11 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedSeq
-from ruamel.yaml.error import YAMLError
-
 from radar.errors import Code, RadarError
+from tests.sites.corpus.entries import CorpusFileError, read_entries
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "corpus"
 CHANNELS = ("forum", "telegram", "feed", "sitemap", "js")
@@ -80,23 +77,13 @@ def load_corpus(paths: Iterable[Path | str] | None = None) -> list[CorpusEntry]:
 
 def _load_file(path: Path, problems: list[str]) -> list[CorpusEntry]:
     try:
-        data = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        problems.append(f"{path}: file not found")
-        return []
-    except (YAMLError, UnicodeDecodeError) as e:
-        problems.append(f"{path}: not valid UTF-8 YAML: {e}")
-        return []
-    if not isinstance(data, CommentedSeq):
-        problems.append(f"{path}:1: the top level must be a list of entries")
+        raw_entries = read_entries(path)
+    except CorpusFileError as e:
+        problems.append(str(e))
         return []
     entries = []
-    for index, raw in enumerate(data):
-        line = int(data.lc.item(index)[0]) + 1
-        if not isinstance(raw, Mapping):
-            problems.append(f"{path}:{line}: entry {index} is not a mapping")
-            continue
-        entry = _entry(dict(raw), path, line, problems)
+    for line, raw in raw_entries:
+        entry = _entry(raw, path, line, problems)
         if entry is not None:
             entries.append(entry)
     return entries
@@ -145,7 +132,7 @@ def _entry(raw: dict[str, Any], path: Path, line: int, problems: list[str]) -> C
         posted=posted,
         title=str(title) if title is not None else None,
         posted_display=str(display) if display is not None else None,
-        labels=_plain(raw["labels"]),
+        labels=raw["labels"],
         source=str(path),
         line=line,
     )
@@ -166,14 +153,3 @@ def _posted(value: Any, bad: Any) -> datetime | None:
         when = when.replace(tzinfo=UTC)
     # A plain datetime in UTC (ruamel returns its own TimeStamp subclass).
     return datetime.fromtimestamp(when.timestamp(), tz=UTC)
-
-
-def _plain(value: Any) -> Any:
-    """ruamel's round-trip containers as plain dicts, lists and strings."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
