@@ -5,7 +5,8 @@ relevant adverts (foreground: the language, ``--since``, score at least the thre
 every advert of that language in the index (background), on the language-neutral ``text``
 field, skipping near-duplicate text (``filter_duplicate_text``) so one advert reposted fifty
 times does not make its words significant. Words the configuration already holds — any string
-of any keyword file, folded like the pipeline folds — are dropped, and so are numbers and very
+of any keyword file, folded like the pipeline folds, also with a glued prefix or suffix the
+matcher strips — are dropped, and so are numbers and very
 short words. For each suggestion a few example adverts are fetched, and a neighbouring word
 that comes with it in most of them turns it into a phrase (``sea trip`` rather than ``trip``).
 """
@@ -13,12 +14,14 @@ that comes with it in most of them turns it into a phrase (``sea trip`` rather t
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from nlp.terms import TermMatcher
 from nlp.textfold import Folder
+from nlp.vocabulary import merge
 from radar.config.keywords import KeywordFile
 from workbench.checks.inventory import all_strings
 from workbench.enriched import text_of
@@ -55,6 +58,27 @@ def known_tokens(files: Iterable[KeywordFile], folder: Folder) -> set[str]:
         for text in all_strings(keyword_file.model_dump(mode="json")):
             known.update(folder.phrase(text))
     return known
+
+
+def known_word(files: Sequence[KeywordFile], folder: Folder) -> Callable[[str], bool]:
+    """Whether the keywords already find a folded word: one of their words, or one of them with a
+    glued prefix or suffix that the matcher strips (Arabic ``بالقارب`` is ``قارب``), so a glued form
+    of a known word is never proposed as new."""
+    known = known_tokens(files, folder)
+    normalization = merge(files).normalization
+    matcher: TermMatcher[str] = TermMatcher(
+        folder, prefixes=normalization.prefixes, suffixes=normalization.suffixes
+    )
+    for token in known:
+        matcher.add_folded((token,), token)
+
+    def check(token: str) -> bool:
+        if token in known:
+            return True
+        hits = matcher.match(folder.tokenize(token))
+        return len(hits) == 1 and hits[0].first == 0 and hits[0].last == 1
+
+    return check
 
 
 def _window(since: datetime | None, min_score: float) -> list[dict[str, Any]]:
@@ -122,7 +146,7 @@ def suggest(
     examples: int = 3,
 ) -> list[Suggestion]:
     """The top ``size`` new terms per language, best first."""
-    known = known_tokens(files, folder)
+    known = known_word(files, folder)
     found: list[Suggestion] = []
     wanted = list(languages) or languages_present(
         client, alias, {"bool": {"filter": _window(since, min_score)}}
@@ -155,7 +179,7 @@ def suggest(
         for bucket in buckets:
             term = str(bucket["key"])
             tokens = folder.phrase(term)
-            if not tokens or any(t in known or t.isdigit() or len(t) < 3 for t in tokens):
+            if not tokens or any(known(t) or t.isdigit() or len(t) < 3 for t in tokens):
                 continue
             picked.append(
                 Suggestion(

@@ -4,7 +4,8 @@
   are de-obfuscated before matching, so ``w h a t s`` never occurs in them), and one written as a
   regular expression (terms are plain words; see ``regexes``);
 * **duplicate** — the same folded phrase twice for the same label; and the same phrase for two
-  labels of one concern (both fire: usually a slip);
+  labels of one concern (both fire: usually a slip; for relevance rules, which add up by design,
+  only when their weights pull the score opposite ways);
 * **shadowed** — a term another one already covers: a word under a language that is also under
   ``any``; a word that is another word of the same label plus a glued prefix or suffix the
   matcher strips anyway; a place name an earlier place already has (the gazetteer keeps the
@@ -29,6 +30,7 @@ from workbench.checks.inventory import AFFIX_CONCERNS, PLACES, TermEntry
 from workbench.checks.regexes import DEFAULT_TIMEOUT_S, analyse, regex_of
 
 EVERYWHERE = "*"
+RELEVANCE = "relevance"
 
 
 def where(entry: TermEntry) -> str:
@@ -51,6 +53,7 @@ class Semantics:
         self.entries = entries
         self.gated = resources.gated_languages
         self.tokens = {entry.order: self.folder.phrase(entry.term) for entry in entries}
+        self.weights = {rule.name: rule.weight for rule in resources.vocab.relevance_rules}
 
     def scope(self, entry: TermEntry) -> str:
         """Where a term fires: its language for gated Latin words, everywhere otherwise (nlp.terms)."""
@@ -126,9 +129,24 @@ class Semantics:
         overlap = entry.language == earlier.language or EVERYWHERE in (self.scope(entry), self.scope(earlier))
         if not overlap:
             return None
+        if entry.concern == RELEVANCE:
+            return self._two_rules(entry, earlier)
         message = (
             f"'{entry.term}' means '{entry.payload}' here and '{earlier.payload}' at "
             f"{_at(entry, earlier)}: an advert with it gets both"
+        )
+        return self._warn(entry, message, Code.KEYWORD_DUPLICATE)
+
+    def _two_rules(self, entry: TermEntry, earlier: TermEntry) -> Finding | None:
+        """A phrase in two relevance rules. Rules are cues that add up, so a word that is evidence
+        of two (news vocabulary and a missing person: "missing") counting for both is how scoring
+        works; only weights of opposite signs are a slip: the word raises and lowers the score."""
+        weight, other = self.weights.get(entry.payload, 0.0), self.weights.get(earlier.payload, 0.0)
+        if weight * other >= 0:
+            return None
+        message = (
+            f"'{entry.term}' is in rule '{entry.payload}' ({weight:+g}) here and in rule '{earlier.payload}' "
+            f"({other:+g}) at {_at(entry, earlier)}: it raises and lowers the score at once"
         )
         return self._warn(entry, message, Code.KEYWORD_DUPLICATE)
 
