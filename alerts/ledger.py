@@ -51,6 +51,16 @@ CREATE TABLE IF NOT EXISTS matches (
     PRIMARY KEY (search, cluster)
 );
 CREATE INDEX IF NOT EXISTS matches_queued ON matches (search, mail);
+-- Matches found by re-enrichment (alerts/backfill.py): a row here beside the row in matches.
+CREATE TABLE IF NOT EXISTS backfill_matches (
+    search TEXT NOT NULL,
+    cluster TEXT NOT NULL,
+    advert_id TEXT NOT NULL,            -- the document id, as in matches
+    keywords_version TEXT NOT NULL,
+    run_id INTEGER NOT NULL,
+    matched_at TEXT NOT NULL,
+    PRIMARY KEY (search, cluster)
+);
 """
 
 
@@ -147,6 +157,36 @@ class Ledger:
             (search,),
         )
         return [Match(*row) for row in rows]
+
+    def record_backfills(
+        self, db: sqlite3.Connection, matches: Sequence[Match], version: str, run_id: int, at: datetime
+    ) -> None:
+        """Mark matches recorded in the same transaction as back-fills of re-enrichment run ``run_id``."""
+        db.executemany(
+            "INSERT OR IGNORE INTO backfill_matches (search, cluster, advert_id, keywords_version, run_id, "
+            "matched_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [(m.search, m.cluster, m.advert_id, version, run_id, _iso(at)) for m in matches],
+        )
+
+    def queued_backfills(self, search: str) -> dict[str, str]:
+        """Cluster -> keywords version of the queued matches of ``search`` that are back-fills."""
+        rows = self._db.execute(
+            "SELECT b.cluster, b.keywords_version FROM backfill_matches b JOIN matches m "
+            "ON m.search = b.search AND m.cluster = b.cluster WHERE b.search = ? AND m.mail IS NULL",
+            (search,),
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def backfills(self, search: str | None = None) -> list[tuple[str, str, str, str]]:
+        """(search, cluster, document id, keywords version) of every back-fill recorded, oldest first."""
+        where, params = ("WHERE search = ?", (search,)) if search else ("", ())
+        rows = self._db.execute(
+            # `where` is one of two fixed texts; the value is a parameter.
+            "SELECT search, cluster, advert_id, keywords_version FROM backfill_matches "  # noqa: S608
+            f"{where} ORDER BY matched_at, advert_id",
+            params,
+        )
+        return [(str(r[0]), str(r[1]), str(r[2]), str(r[3])) for r in rows]
 
     def searches_with_queued(self) -> list[str]:
         rows = self._db.execute("SELECT DISTINCT search FROM matches WHERE mail IS NULL ORDER BY search")

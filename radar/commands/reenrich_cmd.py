@@ -8,8 +8,6 @@ stopped run resumes where it stopped. Exit 0 when the run finished (or paused at
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,8 +19,6 @@ from radar.commands.options import ConfigOption
 
 if TYPE_CHECKING:
     from workbench.reenrich.run import ReenrichReport
-
-LOG_FILE = "reenrich.log"
 
 
 def _status(state: Path) -> None:
@@ -52,18 +48,9 @@ def _status(state: Path) -> None:
 
 def _background(state: Path) -> None:
     """Start the same command detached, without --background; its output goes to the log file."""
-    argv = [arg for arg in sys.argv[1:] if arg != "--background"]
-    state.mkdir(parents=True, exist_ok=True)
-    log = state / LOG_FILE
-    with log.open("ab") as output:
-        child = subprocess.Popen(
-            [sys.executable, "-m", "radar", *argv],
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # survives the terminal that started it
-            env=dict(os.environ),
-        )
+    from workbench.reenrich.background import start_background
+
+    child, log = start_background(state, [arg for arg in sys.argv[1:] if arg != "--background"])
     typer.echo(f"re-enrichment started in the background (pid {child.pid}); log: {log}")
     typer.echo("follow it with: smokkelradar reenrich --status")
 
@@ -92,7 +79,12 @@ def register(app: typer.Typer) -> None:
             bool, typer.Option("--no-backfill", help="Do not alert adverts that newly match a saved search.")
         ] = False,
         deliver: Annotated[
-            bool, typer.Option("--deliver", help="Send the back-fill mails at the end.")
+            bool,
+            typer.Option(
+                "--deliver",
+                help="At the end, mail the immediate searches' queued matches (back-fills among them) and "
+                "send what is due; other searches' back-fills wait for their cadence.",
+            ),
         ] = False,
         restart: Annotated[bool, typer.Option("--restart", help="Start afresh instead of resuming.")] = False,
         max_pages: Annotated[
@@ -103,7 +95,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Re-tag indexed adverts from their stored text with the current keywords, in resumable pages
         under the indexer's writer lock; adverts that newly match a saved search are alerted once
-        (mail subject marked back-fill)."""
+        (mail subject marked back-fill) when their search's cadence comes round."""
         from radar.config.loader import load_config
 
         loaded = load_config(config)

@@ -51,7 +51,7 @@ class ReenrichOptions:
     sources: tuple[str, ...] = ()
     batch_size: int = 500
     backfill: bool = True
-    deliver: bool = False  # send back-fill mails at the end instead of leaving them to the scheduler
+    deliver: bool = False  # at the end, mail the immediate searches' queued matches and send what is due
     restart: bool = False  # start afresh instead of resuming a stopped run
     lock_wait: float = 120.0  # seconds to wait for the indexer's writer lock per page
     max_pages: int | None = None  # stop after this many pages (the run stays resumable)
@@ -185,7 +185,10 @@ class Reenricher:
                 if progress is not None:
                     progress(report)
             if backfill is not None and self.options.deliver:
-                report.mails_sent = backfill.deliver(datetime.now(UTC)).sent
+                composed, delivery = backfill.deliver(datetime.now(UTC))
+                report.mails_sent = delivery.sent
+                if composed:  # the run's record counts the mails it wrote
+                    report.run = checkpoints.advance(run.id, report.run.cursor or [], {"mails": composed})
         except BaseException as error:
             report.run = checkpoints.finish(run.id, "failed", f"{type(error).__name__}: {error}")
             raise
@@ -223,7 +226,7 @@ class Reenricher:
                     updates[hit["_id"]] = {"keywords_version": self.version}
             before = backfill.match(moved) if backfill is not None else set()
             gone = _write(self.client, self.alias, updates)
-            backfilled = mails = 0
+            backfilled = 0
             if backfill is not None and moved:
                 self.client.indices.refresh(index=self.alias)
                 newly = backfill.match(moved) - before
@@ -231,9 +234,9 @@ class Reenricher:
                     hit["_id"]: str((hit["_source"].get("cluster") or {}).get("id") or hit["_id"])
                     for hit in hits
                 }
-                backfilled, mails = backfill.record(newly, clusters, datetime.now(UTC))
+                backfilled = backfill.record(newly, clusters, datetime.now(UTC))
         counts = {
             "seen": len(hits), "updated": len(moved), "unchanged": len(hits) - len(moved), "gone": gone,
-            "backfilled": backfilled, "mails": mails,
+            "backfilled": backfilled,
         }  # fmt: skip
         return hits[-1]["sort"], counts

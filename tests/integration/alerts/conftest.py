@@ -1,4 +1,5 @@
-"""Fixtures of the alerts integration tests: a real SMTP server with STARTTLS and AUTH on 127.0.0.1."""
+"""Fixtures of the alerts integration tests: a real SMTP server with STARTTLS and AUTH on 127.0.0.1
+(``mail_fixtures``, shared with the workbench tests) and a configuration on the real Elasticsearch node."""
 
 from __future__ import annotations
 
@@ -7,55 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from pydantic import SecretStr
 
-from alerts.smtp import SmtpSettings
-from tests.integration.alerts.support import (
-    SMTP_PASSWORD,
-    SMTP_USER,
-    CertificateFiles,
-    LocalMailServer,
-    make_certificates,
-)
+from tests.integration.alerts.mail_fixtures import certificates, mail_server, smtp_settings, trust_test_ca
+from tests.integration.alerts.support import LocalMailServer
 from tests.integration.alerts.world import World, make_world, remove_templates
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-
-@pytest.fixture(scope="session")
-def certificates(tmp_path_factory: pytest.TempPathFactory) -> CertificateFiles:
-    return make_certificates(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture
-def trust_test_ca(certificates: CertificateFiles, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the test CA the one OpenSSL trusts (code under test builds its own default contexts),
-    and put the SMTP password where radar.config.secrets looks for it."""
-    monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca_file))
-    monkeypatch.setenv("SMOKKELRADAR_SMTP_PASSWORD", SMTP_PASSWORD)
-
-
-@pytest.fixture
-def mail_server(certificates: CertificateFiles, trust_test_ca: None) -> Iterator[LocalMailServer]:
-    server = LocalMailServer(certificates, tls="starttls")
-    server.start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp_settings(mail_server: LocalMailServer, certificates: CertificateFiles) -> SmtpSettings:
-    return SmtpSettings(
-        host="127.0.0.1",
-        port=mail_server.port,
-        tls="starttls",
-        username=SMTP_USER,
-        password=SecretStr(SMTP_PASSWORD),
-        sender="radar@test.invalid",
-        timeout=5.0,
-        ca_file=Path(certificates.ca_file),
-    )
+__all__ = ["certificates", "mail_server", "smtp_settings", "trust_test_ca"]  # fixtures used by the tests here
 
 
 @pytest.fixture

@@ -74,12 +74,67 @@ def test_reenrich_updates_the_index_and_backfills_one_alert_once(
     assert rerun.run.seen == 0 and rerun.mails_sent == 0
     backfill = Backfill(world.config, world.client, version=version, run_id=99)
     try:
-        assert backfill.record({("boats", doc_id(slang_id))}, {}, datetime.now(UTC)) == (0, 0)
+        assert backfill.record({("boats", doc_id(slang_id))}, {}, datetime.now(UTC)) == 0
         assert [(s, a) for s, _, a, _ in backfilled(backfill.ledger)] == [("boats", doc_id(slang_id))]
     finally:
         backfill.close()
     service.close()
     assert len(mail_server.received) == mailed_before + 1
+
+
+def test_a_backfill_waits_for_its_searchs_cadence_and_gets_a_marked_mail_of_its_own(
+    world: World, mail_server: LocalMailServer
+) -> None:
+    searches = world.radar_yaml.parent / "alerts" / "searches.yaml"
+    searches.write_text(
+        searches.read_text(encoding="utf-8").replace(
+            "    cadence: immediate\n", "    cadence: daily at 07:30\n", 1
+        ),
+        encoding="utf-8",
+    )
+    assert world.config.alerts["boats"].cadence.kind == "daily"
+    slang_id, slang_text = slang_advert(2)
+    world.index([*corpus_adverts(per_language=2), (slang_id, "chat", slang_text)])
+    service = _alerts(world)
+    first = service.run_cadence("boats")  # the corpus' boat adverts, as the daily digest
+    assert first.delivery.sent == 1
+    mailed = len(mail_server.received)
+
+    world.add_term("transport.yaml", SLANG)
+    version = keywords_version(keyword_files_of(world.config))
+    report = Reenricher(world.config, world.client, ReenrichOptions(batch_size=20, deliver=True)).run()
+    assert report.run.backfilled == 1
+    # Recorded and queued, but a daily search is not mailed by the run nor by the immediate job.
+    assert report.run.mails == 0 and report.mails_sent == 0
+    assert service.run_immediate().delivery.sent == 0
+    assert len(mail_server.received) == mailed
+    assert [(m.search, m.advert_id) for m in service.ledger.queued("boats")] == [("boats", doc_id(slang_id))]
+
+    # A new advert arrives before the digest: one ordinary mail and one marked back-fill mail.
+    fresh_id, fresh_text = (
+        "chat:fresh-boat",
+        (
+            "Boat from Zuwara in Libya to Lampedusa in Italy on Saturday, 2600 euro per person, "
+            "WhatsApp +218913399999, places left."
+        ),
+    )
+    world.index([(fresh_id, "chat", fresh_text)], date="2026-11-21T10:00:00Z")
+    digest = service.run_cadence("boats")
+    assert digest.mails_composed == 2 and digest.delivery.sent == 2
+    by_subject = {mail.header("Subject"): mail for mail in mail_server.received[mailed:]}
+    assert set(by_subject) == {
+        "smokkelradar [boats]: 1 new advert",
+        "smokkelradar [boats]: 1 new advert [back-fill]",
+    }
+    marked = by_subject["smokkelradar [boats]: 1 new advert [back-fill]"]
+    assert marked.header(BACKFILL_HEADER) == f"keywords {version}; matched after re-enrichment"
+    assert SLANG in marked.text() and "Zuwara" in by_subject["smokkelradar [boats]: 1 new advert"].text()
+    assert by_subject["smokkelradar [boats]: 1 new advert"].header(BACKFILL_HEADER) is None
+
+    # Once: the next digest has nothing, and the back-fill stays recorded as such.
+    assert service.run_cadence("boats").delivery.sent == 0
+    assert [(s, a, v) for s, _, a, v in backfilled(service.ledger)] == [("boats", doc_id(slang_id), version)]
+    service.close()
 
 
 def test_a_stopped_run_resumes_where_it_stopped(world: World) -> None:
