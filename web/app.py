@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from radar.logs import get_logger
 from web.deps import CsrfError, ForbiddenError, LoginRequiredError
 from web.routes import adverts, audit_log, auth, config_view, export, pivot, saved, search, trends, users
+from web.routes.workbench_routers import WORKBENCH_ROUTERS
 from web.security import SecurityHeaders
 from web.settings import WebSettings
 from web.state import WebState
@@ -95,6 +96,8 @@ def create_app(settings: WebSettings, client: Elasticsearch | None = None) -> Fa
     app.state.templates = make_environment(settings.timezone)
     for module in (auth, search, adverts, pivot, trends, saved, export, audit_log, users, config_view):
         app.include_router(module.router)
+    for router in WORKBENCH_ROUTERS:  # the analysts' workbench and the advert page's labels
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(LoginRequiredError, _login_required)
     app.add_exception_handler(ForbiddenError, _forbidden)

@@ -10,5 +10,6 @@ Everything an analyst does with ``config/keywords`` before and after a change go
 * ``workbench.labels``    — officers' labels of adverts and the figures on them;
 * ``workbench.suggest``   — new vocabulary from recent relevant adverts, and accepting it into a file.
 
-It imports ``nlp``, ``indexer`` and ``alerts``; only the CLI imports it.
+It imports ``nlp``, ``indexer`` and ``alerts``; the CLI and the web app's workbench pages
+(``web/routes/workbench*.py``) import it.
 """

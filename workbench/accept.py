@@ -84,6 +84,22 @@ def locate_terms(tree: Any, concern: str) -> Loc:
     raise _fail(f"no {section} named {name!r} in this file (there are: {names})")
 
 
+def concerns_of(path: Path) -> list[str]:
+    """Every concern ``path`` holds that a term can be accepted into (``transport.boat`` …), in file
+    order: what a form offers, so the analyst picks a place that exists instead of typing one."""
+    tree = YAML(typ="rt").load(path.read_text(encoding="utf-8"))
+    found: list[str] = []
+    for section, (base, key) in CONCERNS.items():
+        try:
+            groups = _node(tree, base)
+        except (KeyError, TypeError, IndexError):
+            continue
+        for group in groups if isinstance(groups, list) else []:
+            if isinstance(group, dict) and isinstance(group.get("terms"), dict) and group.get(key):
+                found.append(f"{section}.{group[key]}")
+    return found
+
+
 def _item_end(line: str, column: int) -> int:
     """Where a flow-sequence item starting at ``column`` ends (quoted or plain scalar)."""
     quote = line[column] if column < len(line) else ""

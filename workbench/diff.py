@@ -11,7 +11,7 @@ tolerance; the command exits non-zero then.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -103,21 +103,29 @@ def run_diff(
     alias: str,
     searches: Mapping[str, SavedSearch],
     options: DiffOptions = DiffOptions(),
+    progress: Callable[[str], None] | None = None,
 ) -> DiffReport:
+    """Back-test ``proposed`` against ``baseline``; ``progress`` hears the name of each step as it starts
+    (the web page shows it while a long back-test runs)."""
+    step = progress or (lambda _: None)
     report = DiffReport(against, keywords_version(baseline), keywords_version(proposed))
     clock = time.perf_counter()
+    step("build pipelines")
     old_nlp, new_nlp = build_pipeline(list(baseline)), build_pipeline(list(proposed))
     report.seconds["build pipelines"] = round(time.perf_counter() - clock, 2)
     if client is not None and options.sample > 0:
         clock = time.perf_counter()
+        step("read sample")
         sample = fetch_sample(
             client, alias, options.sample, since=options.since, sources=options.sources, seed=options.seed
         )
         report.seconds["read sample"] = round(time.perf_counter() - clock, 2)
         clock = time.perf_counter()
+        step(f"re-enrich {len(sample)} adverts twice")
         adverts = list(zip(sample, _documents(old_nlp, sample), _documents(new_nlp, sample), strict=True))
         report.seconds["re-enrich sample twice"] = round(time.perf_counter() - clock, 2)
         clock = time.perf_counter()
+        step("compare fields, thresholds and saved searches")
         report.adverts = len(adverts)
         report.fields = field_changes(adverts, options.examples)
         report.thresholds = threshold_changes(
@@ -127,6 +135,7 @@ def run_diff(
         report.seconds["compare"] = round(time.perf_counter() - clock, 2)
     if options.evaluate:
         clock = time.perf_counter()
+        step("labelled evaluation set, twice")
         before = evaluation_figures(old_nlp, options.corpus)
         after = evaluation_figures(new_nlp, options.corpus)
         report.evaluation = compare_evaluations(

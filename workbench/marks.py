@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 from typing import Any
 
 from spacy.language import Language
@@ -40,6 +41,7 @@ class TestResult:
     record: dict[str, Any]
     marks: list[Mark]
     features: list[tuple[str, float, str]]  # (rule, weight, what set it off) for feature rules
+    text: str = ""  # the text as the pipeline read it (cleaned): what the offsets of ``marks`` point into
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +49,23 @@ class TestResult:
             "marks": [asdict(mark) for mark in self.marks],
             "feature_rules": [{"rule": r, "weight": w, "because": why} for r, w, why in self.features],
         }
+
+
+def pieces(text: str, marks: Sequence[Mark]) -> list[tuple[str, tuple[Mark, ...]]]:
+    """``text`` cut at every mark boundary: (piece, the marks covering it), outermost mark first.
+
+    For pages that show the marks nested (a place inside a rule's phrase); the text stays plain
+    text, so whoever renders it escapes it."""
+    bounds = sorted({0, len(text), *(m.start for m in marks), *(m.end for m in marks)})
+    cut: list[tuple[str, tuple[Mark, ...]]] = []
+    for start, end in pairwise(bounds):
+        if not 0 <= start < end <= len(text):
+            continue
+        covering = tuple(
+            sorted((m for m in marks if m.start <= start and m.end >= end), key=lambda m: m.start - m.end)
+        )
+        cut.append((text[start:end], covering))
+    return cut
 
 
 _FEATURE_EVIDENCE = {
@@ -98,7 +117,7 @@ class Marker:
             for name, feature in self._feature_rules.items()
             if name in fired
         ]
-        return TestResult(record, marks, features)
+        return TestResult(record, marks, features, cleaned)
 
     @staticmethod
     def _record_marks(record: dict[str, Any], text: str) -> list[Mark]:
