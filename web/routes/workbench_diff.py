@@ -3,8 +3,10 @@
 The form names the proposal — the live folder with a draft file laid over it — and the baseline:
 the live keywords as they are on disk, or the folder as it was in git ``HEAD`` (then the
 proposal is the working copy, as ``smokkelradar keywords diff --against HEAD``). The back-test is
-``workbench.diff.run_diff`` in a worker thread (``workbench_jobs``); its page shows the step it is
-at, then the report: per field the adverts gaining and losing items, the adverts crossing an
+``workbench.diff.run_diff`` in a thread of the worker that took the form (``workbench_jobs``); the
+report is stored as its JSON (``DiffReport.as_dict``) in the job store shared by all workers, and
+read back into a ``DiffReport`` by whichever worker shows the job's page. The page shows the step
+it is at, then the report: per field the adverts gaining and losing items, the adverts crossing an
 alert threshold, the saved searches whose matches change, and the evaluation set's figures.
 """
 
@@ -33,8 +35,9 @@ from web.routes.workbench_common import (
 )
 from web.routes.workbench_jobs import BusyError, jobs_of
 from web.templating import render
-from workbench.compare import counts
+from workbench.compare import Example, FieldChange, SearchChange, ThresholdChange, counts
 from workbench.diff import DiffOptions, DiffReport, run_diff
+from workbench.eval_delta import Delta, EvalComparison
 from workbench.keyword_sets import load_files, revision_folder
 from workbench.sample import since_moment
 
@@ -91,11 +94,11 @@ def start_diff(request: Request, state: State, who: Analyst, form: CheckedForm) 
     proposal = f"draft of {name}" if draft.strip() else "working copy"
     what = f"{proposal} against {'the live keywords' if against == 'live' else against}, sample {sample:,}"
 
-    def work(progress: Any) -> DiffReport:
+    def work(progress: Any) -> dict[str, Any]:
         return run_diff(
             baseline, proposed, against=against, client=state.client, alias=settings.alias,
             searches=dict(settings.saved_searches), options=options, progress=progress,
-        )  # fmt: skip
+        ).as_dict()  # fmt: skip
 
     try:
         job = jobs_of(request.app.state).start(who.name, what, work)
@@ -103,6 +106,45 @@ def start_diff(request: Request, state: State, who: Analyst, form: CheckedForm) 
         return render(request, "error.html", {"title": "Busy", "message": str(error)}, 409)
     audit(state, who, WorkbenchAction.DIFF, what, None, f"job {job.id}; since={since_text}; source={source}")
     return RedirectResponse(f"/workbench/diff/{job.id}", status_code=303)
+
+
+def _examples(found: list[dict[str, Any]]) -> list[Example]:
+    return [Example(e["advert_id"], e["source"], e["snippet"], e["detail"]) for e in found]
+
+
+def report_from_dict(data: dict[str, Any]) -> DiffReport:
+    """The report back from ``DiffReport.as_dict()`` (as the job store keeps it), equal to the one
+    ``run_diff`` returned; ``failed`` and the list of worse figures follow from the rest."""
+    evaluation = data["evaluation"]
+    return DiffReport(
+        against=data["against"],
+        baseline_version=data["baseline_version"],
+        proposed_version=data["proposed_version"],
+        adverts=data["adverts"],
+        fields=[
+            FieldChange(
+                f["field"], f["gained"], f["lost"], f["adverts_gaining"], f["adverts_losing"],
+                _examples(f["examples"]),
+            )
+            for f in data["fields"]
+        ],
+        thresholds=[
+            ThresholdChange(t["threshold"], t["rose"], t["fell"], _examples(t["examples"]))
+            for t in data["thresholds"]
+        ],
+        searches=[
+            SearchChange(
+                s["search"], s["matched_before"], s["matched_after"], s["gained"], s["lost"],
+                _examples(s["examples"]), s["error"],
+            )
+            for s in data["searches"]
+        ],
+        evaluation=None if evaluation is None else EvalComparison(
+            evaluation["tolerance"],
+            [Delta(d["figure"], d["before"], d["after"]) for d in evaluation["changed"]],
+        ),
+        seconds=data["seconds"],
+    )  # fmt: skip
 
 
 def report_context(report: DiffReport) -> dict[str, Any]:
@@ -121,13 +163,12 @@ def report_context(report: DiffReport) -> dict[str, Any]:
 @router.get("/workbench/diff/{job_id}")
 def diff_job(job_id: str, request: Request, state: State, who: Analyst) -> Response:
     job = jobs_of(request.app.state).get(job_id)
-    if job is None:
-        message = (
-            "No such back-test: it finished more than an hour ago or the web app restarted. Start it again."
-        )
+    if job is None or job.kind != "diff":
+        message = "No such back-test: the link is wrong or it finished more than an hour ago. Start it again."
         return render(request, "error.html", {"title": "Back-test gone", "message": message}, 404)
     context: dict[str, Any] = {"job": job}
-    if isinstance(job.result, DiffReport):
-        context.update(report_context(job.result))
-        audit(state, who, WorkbenchAction.DIFF, job.what, job.result.adverts, f"job {job.id}; report viewed")
+    if job.status == "done" and isinstance(job.result, dict):
+        report = report_from_dict(job.result)
+        context.update(report_context(report))
+        audit(state, who, WorkbenchAction.DIFF, job.what, report.adverts, f"job {job.id}; report viewed")
     return render(request, "workbench/diff_job.html", context)
