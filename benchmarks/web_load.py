@@ -1,30 +1,38 @@
 """The web app under load: the search page and the search API, 50 concurrent clients on loopback.
 
 Run: ``.venv/bin/python benchmarks/web_load.py [--es http://127.0.0.1:9254] [--index ALIAS | --count 50000]
-[--clients 50] [--duration 60] [--workers 1]``
+[--clients 50] [--duration 60] [--workers 2] [--workers 1,2] [--fresh]``
 
-With ``--index`` it searches an existing adverts alias (e.g. the 1,000,000-advert index the
-indexer benchmark leaves when run with its own node kept); otherwise it generates ``--count``
-adverts from the labelled corpus (the indexer benchmark's generator) and indexes them through
-the spool and the drain into ``bench-web-adverts``, which later runs reuse. The app runs under
-uvicorn in a child process (its own accounts and audit log in a temporary folder, every
-request audited as in production); each client logs in once through the login form, then
+With ``--index`` it searches an existing adverts alias (read only; it must be named
+``<prefix>-adverts``, e.g. ``bench-search-adverts``, the 1,000,000-advert index of the indexer
+benchmark); otherwise it generates ``--count`` adverts from the labelled corpus (the indexer
+benchmark's generator) and indexes them through the spool and the drain into
+``bench-web-adverts``, which later runs reuse.
+
+The app runs as in production: ``smokkelradar web --workers N`` in a child process, with a
+radar.yaml, accounts and audit log in a temporary folder (every request audited, the audit
+log on disk with synchronous=FULL). Each client logs in once through the login form, then
 sends searches back to back, mixing Arabic, Persian, English, Turkish and German words with
 filters and sort orders. Two phases of ``--duration`` seconds: the HTML search page, then the
-JSON API. Prints requests/s, p50/p95/p99 latency and errors per phase; asserts nothing.
-Traffic goes to 127.0.0.1 only.
+JSON API. Prints requests/s, p50/p95/p99 latency, errors and the load average per phase, then
+checks the audit log (one entry per request, the hash chain intact across the workers);
+asserts nothing. The mix has 165 distinct searches, whose totals and facets Elasticsearch's
+request cache soon answers; ``--fresh`` gives every search a different far-future end date
+(same results, new to the cache), as varied officers' searches would be. ``--workers 1,2``
+runs the whole thing once per worker count, side by side. Traffic goes to 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import random
 import re
+import signal
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -108,39 +116,73 @@ def ensure_index(client: Elasticsearch, count: int, state: Path) -> tuple[str, i
 
 # --------------------------------------------------------------------------- the server
 
+RADAR_YAML = """elasticsearch:
+  url: {es_url}
+  index_prefix: {prefix}
+smtp:
+  host: 127.0.0.1
+  port: 2525
+  tls: none
+  sender: radar@bench.invalid
+mdt_mailbox: mdt@bench.invalid
+analysts_mailbox: analysts@bench.invalid
+user_agent: smokkelradar-bench/0.1
+data:
+  base: data
+timezone: Europe/Amsterdam
+"""
+SOURCE = """sources:
+  - name: bench-forum
+    kind: feed
+    feed_url: http://127.0.0.1:9/feed.xml
+    description: Not crawled; the configuration needs one source.
+"""
 
-def serve(es_url: str, alias: str, state: str, port: int) -> None:
-    """Child process: the app under uvicorn (one process; the default thread pool)."""
-    import uvicorn
 
-    from web.app import create_app
+def write_config(folder: Path, es_url: str, alias: str) -> Path:
+    """A radar.yaml whose adverts alias is ``alias`` (``<prefix>-adverts``); state under ``folder``."""
+    prefix = alias.removesuffix("-adverts")
+    if prefix == alias:
+        raise SystemExit(f"--index {alias}: the alias must be named <prefix>-adverts")
+    for sub in ("sources", "keywords", "alerts"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    (folder / "sources" / "bench.yaml").write_text(SOURCE, encoding="utf-8")
+    (folder / "radar.yaml").write_text(RADAR_YAML.format(es_url=es_url, prefix=prefix), encoding="utf-8")
+    return folder / "radar.yaml"
+
+
+def add_user(radar_yaml: Path) -> Path:
+    """The benchmark's officer account; returns the web state folder."""
+    from radar.config.loader import load_config
+    from web.accounts import Accounts
     from web.settings import WebSettings
 
-    folder = Path(state)
-    settings = WebSettings(
-        alias=alias,
-        state_dir=folder / "web",
-        pins_path=folder / "pins.sqlite",
-        index_lock_path=folder / "indexer.lock",
-        evidence_dir=folder / "evidence",
-        ledger_path=folder / "alerts.sqlite",
-        secure_cookies=False,  # plain http on loopback; the client sends the cookie itself
-    )
-    client = Elasticsearch(es_url, request_timeout=60, connections_per_node=64)
-    uvicorn.run(create_app(settings, client), host="127.0.0.1", port=port, log_level="warning")
-
-
-def add_user(state: Path) -> None:
-    from web.accounts import Accounts
-
-    accounts = Accounts(state / "web" / "accounts.sqlite")
+    settings = WebSettings.from_config(load_config(radar_yaml))
+    accounts = Accounts(settings.accounts_path)
     try:
         accounts.add(USER, "officer", PASSWORD)
     finally:
         accounts.close()
+    return settings.state_dir
 
 
-def wait_for(url: str, deadline_s: float = 60.0) -> None:
+def start_server(radar_yaml: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """``smokkelradar web`` as an officer would start it (plain http: loopback only)."""
+    command = [sys.executable, "-m", "radar", "web", "-c", str(radar_yaml), "--port", str(port),
+               "--workers", str(workers), "--insecure-cookies"]  # fmt: skip
+    return subprocess.Popen(command, cwd=REPO, start_new_session=True)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGINT)  # uvicorn's supervisor stops its workers, then itself
+    try:
+        server.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(10)
+
+
+def wait_for(url: str, deadline_s: float = 120.0) -> None:
     import urllib.request
 
     deadline = time.monotonic() + deadline_s
@@ -153,6 +195,53 @@ def wait_for(url: str, deadline_s: float = 60.0) -> None:
     raise SystemExit(f"the web app did not answer at {url}")
 
 
+# --------------------------------------------------------------------------- CPU accounting
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2 :].split()  # the fields after "(command name)"
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of ``root`` and its descendants (the web workers), from /proc."""
+    children: dict[int, list[int]] = {}
+    fields: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
+            fields[int(entry.name)] = stat
+            children.setdefault(int(stat[1]), []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        if pid in fields:
+            total += int(fields[pid][11]) + int(fields[pid][12])  # utime, stime (clock ticks)
+        todo.extend(children.get(pid, ()))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def es_cpu_seconds(client: Elasticsearch) -> float:
+    """CPU seconds the Elasticsearch node has used (its own process statistics; a read)."""
+    nodes = client.nodes.stats(node_id="_local", metric="process")["nodes"]
+    return sum(float(node["process"]["cpu"]["total_in_millis"]) for node in nodes.values()) / 1000
+
+
+@dataclass
+class CpuMeter:
+    server: int  # pid of `smokkelradar web`
+    es: Elasticsearch
+
+    def read(self) -> dict[str, float]:
+        return {
+            "web": tree_cpu_seconds(self.server),
+            "Elasticsearch": es_cpu_seconds(self.es),
+            "load generator": time.process_time(),
+        }
+
+
 # --------------------------------------------------------------------------- the load
 
 
@@ -163,6 +252,8 @@ class Phase:
     errors: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    load: tuple[float, float, float] = (0.0, 0.0, 0.0)  # load average at the end of the phase
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds used during the phase, by whom
 
     def report(self) -> str:
         done = len(self.latencies)
@@ -178,6 +269,9 @@ class Phase:
             f"= {done / self.seconds:7.1f} req/s | "
             f"p50 {pct(0.50):6.0f} ms  p95 {pct(0.95):6.0f} ms  p99 {pct(0.99):6.0f} ms  "
             f"mean {statistics.fmean(ordered) * 1000:6.0f} ms | errors {self.errors} {self.statuses or ''}"
+            f" | load average {self.load[0]:.2f} {self.load[1]:.2f} {self.load[2]:.2f}"
+            + "\n             CPU per request: "
+            + ", ".join(f"{who} {seconds / done * 1000:.1f} ms" for who, seconds in self.cpu.items())
         )
 
 
@@ -197,17 +291,23 @@ async def login(session: aiohttp.ClientSession, base: str) -> str:
         return f"sr_session={answer.cookies['sr_session'].value}"
 
 
-def random_search(rng: random.Random) -> str:
+def random_search(rng: random.Random, fresh: bool = False) -> str:
     params = {"q": rng.choice(QUERIES), **rng.choice(FILTERS)}
+    if fresh and "until" not in params:
+        # An end date years ahead changes no result but makes every search new to Elasticsearch,
+        # so its request cache cannot answer the totals and facets of a search seen before.
+        params["until"] = f"{rng.randint(2030, 2099)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     return urlencode({k: v for k, v in params.items() if v})
 
 
-async def client_loop(base: str, path: str, cookie: str, phase: Phase, stop: float, seed: int) -> None:
+async def client_loop(
+    base: str, path: str, cookie: str, phase: Phase, stop: float, seed: int, fresh: bool
+) -> None:
     rng = random.Random(seed)
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()) as session:
         while time.monotonic() < stop:
-            url = f"{base}{path}?{random_search(rng)}"
+            url = f"{base}{path}?{random_search(rng, fresh)}"
             started = time.monotonic()
             try:
                 async with session.get(url, headers={"Cookie": cookie}, allow_redirects=False) as answer:
@@ -224,19 +324,66 @@ async def client_loop(base: str, path: str, cookie: str, phase: Phase, stop: flo
                 phase.statuses[str(status)] = phase.statuses.get(str(status), 0) + 1
 
 
-async def run_load(base: str, clients: int, duration: float) -> list[Phase]:
+async def run_load(
+    base: str, clients: int, duration: float, meter: CpuMeter, fresh: bool = False
+) -> list[Phase]:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
         cookies = [await login(session, base) for _ in range(clients)]
     phases = []
     for name, path in (("search page", "/search"), ("search API", "/api/search")):
         phase = Phase(name)
+        cpu_before = meter.read()
         started = time.monotonic()
         stop = started + duration
-        await asyncio.gather(*(client_loop(base, path, cookies[n], phase, stop, n) for n in range(clients)))
+        await asyncio.gather(
+            *(client_loop(base, path, cookies[n], phase, stop, n, fresh) for n in range(clients))
+        )
         phase.seconds = time.monotonic() - started
+        phase.cpu = {who: used - cpu_before[who] for who, used in meter.read().items()}
+        phase.load = os.getloadavg()
         print(phase.report(), flush=True)
         phases.append(phase)
     return phases
+
+
+def run_once(es_url: str, alias: str, adverts: int, workers: int, args: argparse.Namespace) -> None:
+    """One server with ``workers`` processes, both phases, then the audit log checked."""
+    from web.audit import AuditLog
+
+    with tempfile.TemporaryDirectory(prefix="web-load-") as folder:
+        radar_yaml = write_config(Path(folder), es_url, alias)
+        state_dir = add_user(radar_yaml)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = start_server(radar_yaml, port, workers)
+        try:
+            wait_for(base)
+            load = os.getloadavg()
+            print(
+                f"--- smokkelradar web --workers {workers}: {args.clients} clients, "
+                f"{args.duration:.0f} s per phase, {adverts:,} adverts, {os.cpu_count()} CPUs, "
+                f"load average before {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+                flush=True,
+            )
+            es = Elasticsearch(es_url, request_timeout=30)
+            try:
+                meter = CpuMeter(server.pid, es)
+                phases = asyncio.run(run_load(base, args.clients, args.duration, meter, args.fresh))
+            finally:
+                es.close()
+        finally:
+            stop_server(server)
+        audit = AuditLog(state_dir / "audit.sqlite")
+        try:
+            entries, broken = audit.count(), audit.verify()
+        finally:
+            audit.close()
+        answered = sum(len(p.latencies) + p.errors for p in phases) + args.clients  # + the logins
+        print(
+            f"audit log: {entries:,} entries for about {answered:,} requests; chain "
+            + ("intact" if broken is None else f"BROKEN at entry {broken}"),
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -244,48 +391,30 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--es", default=os.environ.get("SMOKKELRADAR_TEST_ES_URL", "http://127.0.0.1:9254"))
-    parser.add_argument("--index", help="an existing adverts alias to search (else one is generated)")
+    parser.add_argument("--index", help="an existing adverts alias <prefix>-adverts to search (read only)")
     parser.add_argument(
         "--count", type=int, default=50_000, help="adverts to generate when --index is not given"
     )
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds per phase")
+    parser.add_argument("--workers", default="2", help="web worker processes; a list (1,2) runs each in turn")
+    parser.add_argument(
+        "--fresh", action="store_true", help="make every search new to Elasticsearch (no request cache hits)"
+    )
     args = parser.parse_args()
     es_url = loopback(args.es.rstrip("/"))
     client = Elasticsearch(es_url, request_timeout=120)
-    with tempfile.TemporaryDirectory(prefix="web-load-") as folder:
-        state = Path(folder)
+    try:
         if args.index:
             alias, adverts = args.index, int(client.count(index=args.index)["count"])
-            print(f"index {alias}: {adverts:,} adverts (given)")
+            print(f"index {alias}: {adverts:,} adverts (given, read only)")
         else:
-            alias, adverts = ensure_index(client, args.count, state)
+            with tempfile.TemporaryDirectory(prefix="web-load-index-") as folder:
+                alias, adverts = ensure_index(client, args.count, Path(folder))
+    finally:
         client.close()
-        add_user(state)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = multiprocessing.get_context("spawn").Process(
-            target=serve, args=(es_url, alias, str(state), port), daemon=True
-        )
-        server.start()
-        try:
-            wait_for(base)
-            print(
-                f"{args.clients} clients, {args.duration:.0f} s per phase, {adverts:,} adverts, "
-                f"{os.cpu_count()} CPUs"
-            )
-            asyncio.run(run_load(base, args.clients, args.duration))
-        finally:
-            server.terminate()
-            server.join(30)
-        import sqlite3
-
-        audited = (
-            sqlite3.connect(state / "web" / "audit.sqlite")
-            .execute("SELECT COUNT(*) FROM audit")
-            .fetchone()[0]
-        )
-        print(f"audit log: {audited:,} entries written during the run")
+    for workers in (int(n) for n in args.workers.split(",")):
+        run_once(es_url, alias, adverts, workers, args)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Failed logins are counted per name, whether or not an account of that name exist
 answers to a login attempt never tell an outsider which names are real. After
 ``max_failures`` failures in a row the name is locked for ``lock_minutes``; a correct
 password during the lock is refused too. An admin (web or ``smokkelradar users unlock``)
-lifts a lock at once.
+lifts a lock at once. Failures are also counted per client address (``web.lockout``): an
+address that fails ``max_address_failures`` times, whatever the names, is locked too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from radar.errors import Code, RadarError
+from web.lockout import SCHEMA as LOCKOUT_SCHEMA
+from web.lockout import address_counter, name_counter
 from web.roles import Role, parse_role
 from web.store import SqliteStore
 
@@ -54,7 +57,8 @@ class User:
 class LoginOutcome(StrEnum):
     OK = "ok"
     REFUSED = "refused"  # wrong name or password, or a disabled account: one answer for all
-    LOCKED = "locked"
+    LOCKED = "locked"  # the name is locked
+    ADDRESS_LOCKED = "address_locked"  # the client address is locked, whatever the name
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,8 @@ def role_of(text: str) -> Role:
 
 
 class Accounts(SqliteStore):
-    SCHEMA = """
+    SCHEMA = (
+        """
     CREATE TABLE IF NOT EXISTS users (
         name TEXT PRIMARY KEY,
         role TEXT NOT NULL CHECK (role IN ('officer', 'analyst', 'admin')),
@@ -101,13 +106,9 @@ class Accounts(SqliteStore):
         password_changed_at TEXT NOT NULL,
         disabled INTEGER NOT NULL DEFAULT 0
     );
-    CREATE TABLE IF NOT EXISTS login_failures (
-        name TEXT PRIMARY KEY,
-        failures INTEGER NOT NULL,
-        last_failure REAL NOT NULL,
-        locked_until REAL
-    );
     """
+        + LOCKOUT_SCHEMA
+    )
 
     def __init__(
         self,
@@ -115,12 +116,15 @@ class Accounts(SqliteStore):
         *,
         max_failures: int = 5,
         lock_minutes: float = 15.0,
+        max_address_failures: int = 20,
         hasher: PasswordHasher | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(path)
         self.max_failures = max_failures
         self.lock_seconds = lock_minutes * 60.0
+        self._names = name_counter(max_failures, self.lock_seconds)
+        self._addresses = address_counter(max_address_failures, self.lock_seconds)
         self._hasher = hasher or DEFAULT_HASHER
         self._clock = clock
         # Verified against for unknown names, so they take as long as known ones.
@@ -164,7 +168,11 @@ class Accounts(SqliteStore):
 
     def unlock(self, name: str) -> None:
         with self.transaction() as db:
-            db.execute("DELETE FROM login_failures WHERE name = ?", (name.strip().lower(),))
+            self._names.clear(db, name.strip().lower())
+
+    def unlock_address(self, address: str) -> None:
+        with self.transaction() as db:
+            self._addresses.clear(db, address)
 
     def _update(self, name: str, sql: str, params: tuple[object, ...]) -> None:
         with self.transaction() as db:
@@ -202,21 +210,33 @@ class Accounts(SqliteStore):
 
     # ------------------------------------------------------------------ login
 
-    def authenticate(self, name: str, password: str) -> LoginResult:
-        """Check a login attempt, counting failures and applying the lock-out."""
+    def authenticate(self, name: str, password: str, client: str = "") -> LoginResult:
+        """Check a login attempt from address ``client``, counting failures and applying the locks."""
         key = name.strip().lower()[:100]
+        address = client[:100]
         now = self._clock()
-        with self.reading() as db:
-            row = db.execute("SELECT password_hash, disabled FROM users WHERE name = ?", (key,)).fetchone()
-            lock = db.execute("SELECT locked_until FROM login_failures WHERE name = ?", (key,)).fetchone()
-        if lock is not None and lock[0] is not None and lock[0] > now:
-            return LoginResult(LoginOutcome.LOCKED, locked_until=lock[0])
-        stored = row[0] if row else self._dummy_hash
-        ok = self._verify(stored, password[:MAX_PASSWORD]) and row is not None and not row[1]
-        if not ok:
-            return self._failed(key, now)
         with self.transaction() as db:
-            db.execute("DELETE FROM login_failures WHERE name = ?", (key,))
+            # Check the locks and count this attempt in one step (see web.lockout).
+            if address and (until := self._addresses.locked_until(db, address, now)) is not None:
+                return LoginResult(LoginOutcome.ADDRESS_LOCKED, locked_until=until)
+            if (until := self._names.locked_until(db, key, now)) is not None:
+                return LoginResult(LoginOutcome.LOCKED, locked_until=until)
+            name_lock = self._names.count(db, key, now)
+            address_lock = self._addresses.count(db, address, now) if address else None
+            row = db.execute("SELECT password_hash, disabled FROM users WHERE name = ?", (key,)).fetchone()
+        stored = row[0] if row else self._dummy_hash
+        if not (self._verify(stored, password[:MAX_PASSWORD]) and row is not None and not row[1]):
+            if name_lock is not None:
+                return LoginResult(LoginOutcome.LOCKED, locked_until=name_lock)
+            if address_lock is not None:
+                return LoginResult(LoginOutcome.ADDRESS_LOCKED, locked_until=address_lock)
+            return LoginResult(LoginOutcome.REFUSED)
+        with self.transaction() as db:
+            self._names.clear(db, key)  # "in a row": a success starts the name's count again
+            if address:
+                # The address keeps its other failures: an attacker with one real account could
+                # otherwise wipe the count by logging in to it between guesses.
+                self._addresses.give_back(db, address)
             if self._hasher.check_needs_rehash(stored):  # parameters raised since it was hashed
                 db.execute(
                     "UPDATE users SET password_hash = ? WHERE name = ?", (self._hasher.hash(password), key)
@@ -228,25 +248,6 @@ class Accounts(SqliteStore):
             return bool(self._hasher.verify(stored, password))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
-
-    def _failed(self, key: str, now: float) -> LoginResult:
-        with self.transaction() as db:
-            row = db.execute(
-                "SELECT failures, locked_until, last_failure FROM login_failures WHERE name = ?", (key,)
-            ).fetchone()
-            # A lock that ran out, or failures older than a lock period, start a fresh count.
-            stale = row is None or (row[1] is not None and row[1] <= now) or now - row[2] > self.lock_seconds
-            failures = 1 if stale else row[0] + 1
-            locked = now + self.lock_seconds if failures >= self.max_failures else None
-            db.execute(
-                "INSERT INTO login_failures (name, failures, last_failure, locked_until) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET failures = excluded.failures, "
-                "last_failure = excluded.last_failure, locked_until = excluded.locked_until",
-                (key, failures, now, locked),
-            )
-        if locked is not None:
-            return LoginResult(LoginOutcome.LOCKED, locked_until=locked)
-        return LoginResult(LoginOutcome.REFUSED)
 
 
 @cache

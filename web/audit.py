@@ -5,12 +5,18 @@ SQLite triggers refuse every UPDATE and DELETE on the table, and each row carrie
 SHA-256 of its content chained to the previous row's hash, so a row changed or removed by
 someone who got past the triggers (by editing the file) shows up in :meth:`AuditLog.verify`.
 Rows are written with ``synchronous=FULL``: an entry that was acknowledged survives a crash.
+
+Each commit waits for the disk (an fsync, several milliseconds), so requests that arrive while
+one commit is under way are written together in the next (group commit): one thread writes
+the entries of all waiting requests in one transaction, and each request returns only after
+the transaction holding its entry was committed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -117,6 +123,8 @@ class AuditLog(SqliteStore):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path, durable=True)
+        self._waiting: list[_Pending] = []  # entries not yet taken into a transaction
+        self._waiting_lock = threading.Lock()
 
     def record(
         self,
@@ -129,19 +137,39 @@ class AuditLog(SqliteStore):
         detail: str = "",
         client: str = "",
     ) -> int:
-        """Append one entry; returns its id."""
+        """Append one entry and return its id, once it is on disk."""
         at = datetime.now(UTC).isoformat(timespec="microseconds")
-        fields: list[object] = [at, user, role, action.value, query[:4000], results, detail[:2000], client]
-        with self.transaction() as db:
-            # Read the chain's end inside the write transaction: another process may append too.
-            last = db.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-            prev = last[0] if last else GENESIS
-            cursor = db.execute(
-                "INSERT INTO audit (at, user, role, action, query, results, detail, client, prev_hash, hash) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*fields, prev, entry_hash(prev, fields)),
-            )
-        return int(cursor.lastrowid or 0)
+        entry = _Pending([at, user, role, action.value, query[:4000], results, detail[:2000], client])
+        with self._waiting_lock:
+            self._waiting.append(entry)
+        # The first thread to get the store writes every entry waiting by then; the others find
+        # theirs written when they get the store in turn.
+        with self._lock:
+            if not entry.done:
+                self._write_waiting()
+        if entry.error is not None:
+            raise entry.error
+        return entry.id
+
+    def _write_waiting(self) -> None:
+        with self._waiting_lock:
+            batch, self._waiting = self._waiting, []
+        try:
+            with self.transaction() as db:
+                # Read the chain's end inside the write transaction: another process may append too.
+                last = db.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+                prev = last[0] if last else GENESIS
+                for entry in batch:
+                    digest = entry_hash(prev, entry.fields)
+                    cursor = db.execute(_INSERT, (*entry.fields, prev, digest))
+                    entry.id, prev = int(cursor.lastrowid or 0), digest
+        except BaseException as error:
+            # Rolled back (or the commit failed): none of the batch is in the log; every waiter hears so.
+            for entry in batch:
+                entry.error = error
+        finally:
+            for entry in batch:
+                entry.done = True
 
     def entries(
         self, where: AuditFilter = AuditFilter(), *, limit: int = 100, before: int | None = None
@@ -200,4 +228,20 @@ class AuditLog(SqliteStore):
         return None
 
 
+class _Pending:
+    """An entry on its way into the log, shared by the request waiting for it and the writer."""
+
+    __slots__ = ("done", "error", "fields", "id")
+
+    def __init__(self, fields: list[object]) -> None:
+        self.fields = fields
+        self.id = 0
+        self.done = False
+        self.error: BaseException | None = None
+
+
+_INSERT = (
+    "INSERT INTO audit (at, user, role, action, query, results, detail, client, prev_hash, hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _SELECT = "id, at, user, role, action, query, results, detail, client, prev_hash, hash"

@@ -8,9 +8,9 @@ through :func:`current_principal`; a request without a live session never reache
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from elasticsearch import Elasticsearch
 from fastapi import Depends, Request
@@ -58,7 +58,11 @@ class Principal:
         return self.user.role.can(Permission(permission))
 
 
-def web_state(request: Request) -> WebState:
+# Dependencies that only read memory are ``async``: FastAPI then runs them on the event loop
+# instead of handing each to the thread pool. Those that touch a store stay plain functions.
+
+
+async def web_state(request: Request) -> WebState:
     state: WebState = request.app.state.web
     return state
 
@@ -66,7 +70,7 @@ def web_state(request: Request) -> WebState:
 State = Annotated[WebState, Depends(web_state)]
 
 
-def es_client(state: State) -> Elasticsearch:
+async def es_client(state: State) -> Elasticsearch:
     return state.client
 
 
@@ -90,8 +94,8 @@ def current_principal(request: Request, state: State) -> Principal:
 Current = Annotated[Principal, Depends(current_principal)]
 
 
-def _requiring(permission: Permission) -> Callable[[Principal], Principal]:
-    def check(who: Current) -> Principal:
+def _requiring(permission: Permission) -> Callable[[Principal], Coroutine[Any, Any, Principal]]:
+    async def check(who: Current) -> Principal:
         if not who.can(permission):
             raise ForbiddenError(permission)
         return who

@@ -30,12 +30,14 @@ ARROW = " → "
 # happens at output time, after highlighting).
 BIDI_OVERRIDES = {"\u202a": "LRE", "\u202b": "RLE", "\u202c": "PDF", "\u202d": "LRO", "\u202e": "RLO"}
 _OVERRIDE_MARKERS = str.maketrans({char: f"⟦{name}⟧" for char, name in BIDI_OVERRIDES.items()})
+_ANY_OVERRIDE = re.compile("[\u202a-\u202e]")
 
 
 def visible(value: Any) -> Any:
     """Strings with bidi overrides made visible; anything else unchanged (Jinja's ``finalize``)."""
-    # Markup (a macro's output) was built from values that went through here already.
-    if isinstance(value, str) and not isinstance(value, Markup):
+    # Markup (a macro's output) was built from values that went through here already. A page
+    # prints hundreds of values and almost none holds an override: look before translating.
+    if isinstance(value, str) and not isinstance(value, Markup) and _ANY_OVERRIDE.search(value):
         return value.translate(_OVERRIDE_MARKERS)
     return value
 

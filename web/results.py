@@ -13,6 +13,7 @@ from indexer.search import Bucket, Facets, Hit
 from web import present
 from web.names import label
 from web.present import Contact, Segment
+from web.search_links import SearchLinks
 from web.search_params import FACET_PARAMS, SearchForm
 
 FACET_TITLES = {
@@ -92,17 +93,16 @@ class FacetGroup:
 
 
 def facet_groups(facets: Facets, form: SearchForm) -> list[FacetGroup]:
+    links = SearchLinks(form)
     groups: list[FacetGroup] = []
     for name, param in FACET_PARAMS.items():
         buckets: tuple[Bucket, ...] = getattr(facets, name)
         chosen = form.values(param)
-        items = [
-            FacetItem(label(param, b.key), b.count, b.key in chosen, form.toggled(param, b.key).url())
-            for b in buckets
-        ]
+        toggle = links.toggles(param)
+        items = [FacetItem(label(param, b.key), b.count, b.key in chosen, toggle.url(b.key)) for b in buckets]
         # A chosen value with no matches left still shows, so it can be removed here too.
-        items += [FacetItem(label(param, v), 0, True, form.toggled(param, v).url()) for v in chosen
-                  if v not in {b.key for b in buckets}]  # fmt: skip
+        shown = {b.key for b in buckets}
+        items += [FacetItem(label(param, v), 0, True, toggle.url(v)) for v in chosen if v not in shown]
         if items:
             groups.append(FacetGroup(name, FACET_TITLES[name], items))
     price_items = []
@@ -110,7 +110,7 @@ def facet_groups(facets: Facets, form: SearchForm) -> list[FacetGroup]:
         low = int(float(bucket.key))
         high = low + PRICE_INTERVAL
         picked = form.get("price_min") == str(low) and form.get("price_max") == str(high)
-        url = form.with_scalar("price_min", str(low)).with_scalar("price_max", str(high)).url()
+        url = links.with_scalars(price_min=str(low), price_max=str(high))
         price_items.append(FacetItem(f"{low:,}–{high:,} EUR", bucket.count, picked, url))
     if price_items:
         groups.append(FacetGroup("price", "Price (lowest, EUR)", price_items))
@@ -122,7 +122,7 @@ def facet_groups(facets: Facets, form: SearchForm) -> list[FacetGroup]:
             continue
         end = start + timedelta(days=6)
         picked = form.get("since") == start.isoformat() and form.get("until") == end.isoformat()
-        url = form.with_scalar("since", start.isoformat()).with_scalar("until", end.isoformat()).url()
+        url = links.with_scalars(since=start.isoformat(), until=end.isoformat())
         week_items.append(FacetItem(f"week of {start:%d %b %Y}", bucket.count, picked, url))
     if week_items:
         groups.append(FacetGroup("dates", "Posted", week_items))

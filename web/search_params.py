@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from indexer.query import SearchRequest
+from indexer.query import SearchRequest, encode_cursor
 from radar.errors import Code, RadarError
 
 # URL parameter -> what it is called on the page. Several values mean "any of these".
@@ -56,6 +56,8 @@ FACET_PARAMS: dict[str, str] = {
     "currencies": "currency",
 }
 MAX_VALUES = 20
+# Numbered pages reach this far into the results (Elasticsearch's default index.max_result_window).
+MAX_RESULTS = 10_000
 MAX_QUERY = 500
 MAX_VALUE = 200
 
@@ -150,9 +152,23 @@ class SearchForm:
             collapse=self.collapse,
             sort=self.sort or None,  # type: ignore[arg-type]
             limit=limit,
-            search_after=(self.get("after") or None) if paged else None,
+            search_after=self.cursor(limit) if paged else None,
             facets=facets,
         )
+
+    def cursor(self, limit: int) -> str | None:
+        """The indexer's cursor for this page: the ``after`` cursor when the URL has one (the API's
+        ``next`` past the numbered pages), else the offset of page ``p``."""
+        if self.get("after"):
+            return self.get("after")
+        if self.page == 1:
+            return None
+        if self.page * limit > MAX_RESULTS:
+            raise _bad(
+                f"page number: {self.page} is past the last page that can be shown "
+                f"({MAX_RESULTS // limit}); narrow the search with a filter"
+            )
+        return encode_cursor({"from": (self.page - 1) * limit})
 
     def _number(self, name: str) -> float | None:
         text = self.get(name)

@@ -7,6 +7,7 @@ Pages are never cached (they hold personal data) except the static files.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,6 +41,7 @@ BASE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
 )
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 STATIC_PREFIX = "/static/"
+_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20]")
 
 
 class SecurityHeaders:
@@ -83,7 +85,7 @@ def web_link(url: object) -> str | None:
 
     Advert data is attacker-controlled: ``javascript:``, ``data:`` and the like never become links.
     """
-    if not isinstance(url, str) or len(url) > 4096 or any(ord(char) < 33 for char in url):
+    if not isinstance(url, str) or len(url) > 4096 or _SPACE_OR_CONTROL.search(url):
         return None
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:

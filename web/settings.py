@@ -41,6 +41,7 @@ class WebSettings:
     session_max_hours: float = 12.0
     lockout_failures: int = 5
     lockout_minutes: float = 15.0
+    lockout_address_failures: int = 20  # failed logins from one client address, any names
     export_limit: int = 5_000
     page_size: int = 20
 
@@ -50,7 +51,7 @@ class WebSettings:
                 Code.WEB_INSECURE_SETUP,
                 f"export_limit must be between 1 and {MAX_EXPORT}, got {self.export_limit}",
             )
-        if self.lockout_failures < 1 or self.lockout_minutes <= 0:
+        if self.lockout_failures < 1 or self.lockout_address_failures < 1 or self.lockout_minutes <= 0:
             raise RadarError(
                 Code.WEB_INSECURE_SETUP, "the lock-out needs at least 1 failure and a positive time"
             )

@@ -38,14 +38,28 @@ def register(app: typer.Typer) -> None:
             5, "--lockout-failures", help="Failed logins before a lock-out."
         ),
         lockout_minutes: float = typer.Option(15.0, "--lockout-minutes", help="How long a lock-out lasts."),
+        address_failures: int = typer.Option(
+            20,
+            "--lockout-address-failures",
+            help="Failed logins from one client address (any names) before that address is locked out.",
+        ),
+        workers: int = typer.Option(
+            1,
+            "--workers",
+            help="Worker processes serving requests; one per CPU core uses the whole machine.",
+        ),
+        forwarded_allow_ips: str | None = typer.Option(
+            None,
+            "--forwarded-allow-ips",
+            help="Addresses of the TLS proxy in front (comma-separated) whose X-Forwarded-For names "
+            "the client (audit log, lock-out per address). Without it the peer address is the client.",
+        ),
     ) -> None:
         """Serve the web app: search, adverts, pivots, trends, saved searches, export, audit log."""
-        import uvicorn
-
         from radar.config.loader import load_config
         from radar.errors import Code, RadarError
         from web.accounts import Accounts
-        from web.app import create_app
+        from web.serve import ServeSpec, serve
         from web.settings import WebSettings
 
         tls = tls_cert is not None and tls_key is not None
@@ -62,14 +76,16 @@ def register(app: typer.Typer) -> None:
                 f"serving plain http on {host} would expose logins: give --tls-cert and --tls-key, "
                 "or listen on 127.0.0.1 behind a TLS-terminating proxy",
             )
-        settings = WebSettings.from_config(
-            load_config(config),
-            secure_cookies=not insecure_cookies,
-            export_limit=export_limit,
-            session_idle_minutes=session_idle,
-            lockout_failures=lockout_failures,
-            lockout_minutes=lockout_minutes,
-        )
+        options = {
+            "secure_cookies": not insecure_cookies,
+            "export_limit": export_limit,
+            "session_idle_minutes": session_idle,
+            "lockout_failures": lockout_failures,
+            "lockout_minutes": lockout_minutes,
+            "lockout_address_failures": address_failures,
+        }
+        # Checked here, once, so a bad option stops the command before any worker starts.
+        settings = WebSettings.from_config(load_config(config), **options)
         accounts = Accounts(settings.accounts_path)
         try:
             if accounts.count() == 0:
@@ -79,14 +95,13 @@ def register(app: typer.Typer) -> None:
         finally:
             accounts.close()
         scheme = "https" if tls else "http"
-        typer.echo(f"smokkelradar web on {scheme}://{host}:{port}/ (Ctrl-C stops it)")
-        uvicorn.run(
-            create_app(settings),
+        typer.echo(f"smokkelradar web on {scheme}://{host}:{port}/ ({workers} worker(s); Ctrl-C stops it)")
+        serve(
+            ServeSpec(config, options),
             host=host,
             port=port,
-            ssl_certfile=str(tls_cert) if tls_cert else None,
-            ssl_keyfile=str(tls_key) if tls_key else None,
-            server_header=False,
-            proxy_headers=False,
-            log_level="warning",
+            workers=workers,
+            tls_cert=tls_cert,
+            tls_key=tls_key,
+            forwarded_allow_ips=forwarded_allow_ips,
         )

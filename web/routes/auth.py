@@ -15,19 +15,45 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from web.accounts import LoginOutcome
 from web.audit import Action
 from web.deps import CheckedForm, CsrfError, Current, State, record
 from web.security import safe_next, same_origin
+from web.settings import WebSettings
+from web.state import WebState
 from web.templating import render
 
 router = APIRouter()
 LOGIN_TOKEN_MINUTES = 60
+LOCK_MESSAGES = {
+    LoginOutcome.LOCKED: "Too many failed attempts: logging in as this user is locked until {until}. "
+    "An admin can lift the lock.",
+    LoginOutcome.ADDRESS_LOCKED: "Too many failed logins from your computer's address: logging in from it "
+    "is blocked until {until}.",
+}
+
+
+def _set_cookie(response: Response, settings: WebSettings, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def _drop_cookie(response: Response, settings: WebSettings, name: str) -> None:
+    # The attributes must match the ones the cookie was set with, or the browser keeps it.
+    response.delete_cookie(name, path="/", secure=settings.secure_cookies, httponly=True, samesite="strict")
 
 
 def _login_page(
-    request: Request, state: State, message: str = "", status: int = 200, name: str = ""
+    request: Request, state: WebState, message: str = "", status: int = 200, name: str = ""
 ) -> Response:
     token = request.cookies.get(state.settings.login_cookie) or ""
     if len(token) != 43:  # token_urlsafe(32); anything else is not ours
@@ -43,15 +69,7 @@ def _login_page(
         },
         status,
     )
-    response.set_cookie(
-        state.settings.login_cookie,
-        token,
-        max_age=LOGIN_TOKEN_MINUTES * 60,
-        path="/",
-        secure=state.settings.secure_cookies,
-        httponly=True,
-        samesite="strict",
-    )
+    _set_cookie(response, state.settings, state.settings.login_cookie, token, LOGIN_TOKEN_MINUTES * 60)
     return response
 
 
@@ -69,9 +87,23 @@ async def login(request: Request, state: State) -> Response:
     if not isinstance(sent, str) or not cookie or not hmac.compare_digest(sent.encode(), cookie.encode()):
         raise CsrfError
     name = str(form.get("name") or "")[:100]
-    password = str(form.get("password") or "")
-    result = state.accounts.authenticate(name, password)
     client = request.client.host if request.client else ""
+    # Hashing the password takes tens of milliseconds and the stores are files: off the event loop.
+    return await run_in_threadpool(
+        _finish_login,
+        request,
+        state,
+        name,
+        str(form.get("password") or ""),
+        str(form.get("next") or ""),
+        client,
+    )
+
+
+def _finish_login(
+    request: Request, state: WebState, name: str, password: str, target: str, client: str
+) -> Response:
+    result = state.accounts.authenticate(name, password, client)
     if result.outcome != LoginOutcome.OK or result.user is None:
         state.audit.record(
             user=name.strip().lower(),
@@ -80,35 +112,25 @@ async def login(request: Request, state: State) -> Response:
             detail=result.outcome.value,
             client=client,
         )
-        if result.outcome == LoginOutcome.LOCKED and result.locked_until is not None:
+        if result.outcome in LOCK_MESSAGES and result.locked_until is not None:
             until = datetime.fromtimestamp(result.locked_until, UTC).astimezone(
                 ZoneInfo(state.settings.timezone)
             )
-            message = (
-                f"Too many failed attempts: logging in as this user is locked until {until:%H:%M}. "
-                "An admin can lift the lock."
+            return _login_page(
+                request, state, LOCK_MESSAGES[result.outcome].format(until=f"{until:%H:%M}"), 429, name
             )
-            return _login_page(request, state, message, 429, name)
         return _login_page(request, state, "Wrong user name or password.", 401, name)
     token, _ = state.sessions.start(result.user.name)
     state.audit.record(user=result.user.name, role=result.user.role.value, action=Action.LOGIN, client=client)
-    response = RedirectResponse(safe_next(str(form.get("next") or "")), status_code=303)
-    response.set_cookie(
+    response = RedirectResponse(safe_next(target), status_code=303)
+    _set_cookie(
+        response,
+        state.settings,
         state.settings.session_cookie,
         token,
-        max_age=int(state.settings.session_max_hours * 3600),
-        path="/",
-        secure=state.settings.secure_cookies,
-        httponly=True,
-        samesite="strict",
+        int(state.settings.session_max_hours * 3600),
     )
-    response.delete_cookie(
-        state.settings.login_cookie,
-        path="/",
-        secure=state.settings.secure_cookies,
-        httponly=True,
-        samesite="strict",
-    )
+    _drop_cookie(response, state.settings, state.settings.login_cookie)
     return response
 
 
@@ -117,13 +139,7 @@ def logout(request: Request, state: State, who: Current, form: CheckedForm) -> R
     state.sessions.end(request.cookies.get(state.settings.session_cookie))
     record(state, who, Action.LOGOUT)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(
-        state.settings.session_cookie,
-        path="/",
-        secure=state.settings.secure_cookies,
-        httponly=True,
-        samesite="strict",
-    )
+    _drop_cookie(response, state.settings, state.settings.session_cookie)
     return response
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
-from indexer.search import SearchResult, search
+from indexer.search import Facets, SearchResult, search
 from radar.errors import RadarError
 from web.audit import Action
 from web.deps import Officer, State, record
+from web.json_response import JsonResponse
 from web.results import facet_groups, hit_view
+from web.search_links import Pager, pager
 from web.search_params import SearchForm
 from web.templating import render
 
@@ -32,7 +35,7 @@ def search_page(request: Request, state: State, who: Officer) -> Response:
         "hits": [],
         "facets": [],
         "error": "",
-        "next_url": "",
+        "pages": None,
     }
     try:
         result = run_search(state, form)
@@ -45,11 +48,21 @@ def search_page(request: Request, state: State, who: Officer) -> Response:
         result=result,
         hits=[hit_view(hit) for hit in result.hits],
         facets=facet_groups(result.facets, form),
-        next_url=form.next_page(result.next_cursor).url() if result.next_cursor else "",
-        first_url=form.with_scalar("after", None).url(),
+        pages=_pager(state, form, result),
         offset=(form.page - 1) * state.settings.page_size,
     )
     return render(request, "search.html", context)
+
+
+def _pager(state: State, form: SearchForm, result: SearchResult, path: str = "/search") -> Pager:
+    return pager(
+        form,
+        page_size=state.settings.page_size,
+        total=result.total,
+        total_is_exact=result.total_is_exact,
+        has_next=result.next_cursor is not None,
+        path=path,
+    )
 
 
 @router.get("/api/search")
@@ -59,9 +72,18 @@ def search_api(request: Request, state: State, who: Officer) -> Response:
         result = run_search(state, form, facets=request.query_params.get("facets", "1") != "0")
     except RadarError as error:
         record(state, who, Action.SEARCH, form.query_string(), None, f"api, refused: {error.message}")
-        return JSONResponse({"error": error.message, "code": error.code.value}, status_code=400)
+        return JsonResponse({"error": error.message, "code": error.code.value}, status_code=400)
     record(state, who, Action.SEARCH, form.query_string(), result.total, "api")
-    body = result.as_dict()
+    # The facets go to orjson as they are (it writes dataclasses itself, in the shape as_dict gives
+    # them); dataclasses.asdict copying every bucket was a noticeable part of an answer's cost.
+    body = replace(result, facets=Facets()).as_dict()
+    body["facets"] = result.facets
+    pages = _pager(state, form, result, "/api/search")
     body["search"] = form.query_string(page=False)
-    body["next"] = form.next_page(result.next_cursor).url("/api/search") if result.next_cursor else None
-    return JSONResponse(body)
+    body["page"] = form.page
+    body["prev"] = pages.prev_url
+    body["next"] = pages.next_url
+    if pages.next_url is None and result.next_cursor and not form.collapse:
+        # Past the numbered pages the API goes on with Elasticsearch's search_after cursor.
+        body["next"] = form.next_page(result.next_cursor).url("/api/search")
+    return JsonResponse(body)

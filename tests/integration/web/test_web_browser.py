@@ -241,3 +241,49 @@ def test_hostile_adverts_run_nothing_and_leave_the_layout_alone(visit: Visit) ->
         page.click("section.pin button")
     assert "Pinned to case" in page.locator(".notice").inner_text()
     visit.clean()
+
+
+def test_paging_forward_and_back_keeps_the_whole_search_in_the_address(
+    visit: Visit, browser: Any, live_server: LiveServer
+) -> None:
+    page = visit.page
+    visit.goto("/search")
+    visit.login("olga")
+    visit.goto("/search?sort=date&collapse=1")
+    first = page.locator("li.hit").evaluate_all("hits => hits.map(h => h.dataset.doc)")
+    assert page.locator("nav.pages a.prev").count() == 0
+
+    with page.expect_navigation():
+        page.locator("nav.pages a.next").click()
+    assert page.url == visit.url + "/search?sort=date&collapse=1&p=2"
+    second = page.locator("li.hit").evaluate_all("hits => hits.map(h => h.dataset.doc)")
+    assert len(first) == 20 and second and not set(first) & set(second)
+    assert page.locator("nav.pages [aria-current=page]").inner_text() == "2"
+    assert page.locator("ol.hits").get_attribute("start") == "21"
+    visit.clean()
+    visit.shot("search-page-2")
+
+    # The address alone brings back the same page: in a fresh browser context, after logging in.
+    other = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        shared = Visit(other.new_page(), live_server, visit.shots)
+        shared.goto("/search?sort=date&collapse=1&p=2")  # leads to the login form, which leads back
+        shared.page.fill("input[name=name]", "olga")
+        shared.page.fill("input[name=password]", PASSWORD)
+        with shared.page.expect_navigation():
+            shared.page.click("form[action='/login'] button[type=submit]")
+        assert shared.page.url == visit.url + "/search?sort=date&collapse=1&p=2"
+        again = shared.page.locator("li.hit").evaluate_all("hits => hits.map(h => h.dataset.doc)")
+        assert again == second
+    finally:
+        other.close()
+
+    with page.expect_navigation():
+        page.locator("nav.pages a.prev").click()
+    assert page.locator("li.hit").evaluate_all("hits => hits.map(h => h.dataset.doc)") == first
+    page.go_back()
+    assert page.locator("nav.pages [aria-current=page]").inner_text() == "2"
+    with page.expect_navigation():
+        page.locator("nav.pages a.first").click()
+    assert page.url == visit.url + "/search?sort=date&collapse=1"
+    visit.clean()

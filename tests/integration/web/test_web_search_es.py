@@ -92,16 +92,28 @@ def test_the_api_counts_exactly_the_labelled_adverts(web_client: TestClient) -> 
     assert {b["key"] for b in body["facets"]["origin"]} == {"LY"}  # type: ignore[index]
 
 
-def test_paging_with_the_cursor_never_repeats_a_hit(web_client: TestClient, web_world: World) -> None:
+def test_paging_forward_and_back_never_repeats_or_loses_a_hit(
+    web_client: TestClient, web_world: World
+) -> None:
     login(web_client, "olga")
     first = web_client.get("/search", params={"sort": "date"})
-    next_link = re.search(r'<a rel="next" href="([^"]+)"', first.text)
+    next_link = re.search(r'<a class="next" rel="next" href="([^"]+)"', first.text)
     assert next_link
     second = web_client.get(unescape(next_link.group(1)))
+    prev_link = re.search(r'<a class="prev" rel="prev" href="([^"]+)"', second.text)
+    assert prev_link
+    back = web_client.get(unescape(prev_link.group(1)))
+    last_link = re.search(r'<a class="last" href="([^"]+)"', first.text)
+    assert last_link
+    last = web_client.get(unescape(last_link.group(1)))
 
-    one, two = HIT.findall(first.text), HIT.findall(second.text)
+    one, two, last_hits = HIT.findall(first.text), HIT.findall(second.text), HIT.findall(last.text)
     assert len(one) == len(two) == 20 and not set(one) & set(two)
-    assert "page 2" in second.text and 'start="21"' in second.text
+    assert HIT.findall(back.text) == one
+    pages = -(-web_world.adverts // 20)
+    assert len(last_hits) == web_world.adverts - 20 * (pages - 1)
+    assert f"page 2 of {pages}" in second.text and 'start="21"' in second.text
+    assert unescape(next_link.group(1)) == "/search?sort=date&p=2"  # the whole search, bookmarkable
     assert f"<strong>{web_world.adverts}</strong> adverts" in first.text
 
 

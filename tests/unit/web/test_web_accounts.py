@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,63 @@ def test_roles_include_the_ones_below() -> None:
     assert Role.ANALYST.can(Permission.RULES) and Role.ANALYST.can(Permission.CONFIG)
     assert not Role.ANALYST.can(Permission.USERS) and not Role.ANALYST.can(Permission.AUDIT)
     assert all(Role.ADMIN.can(permission) for permission in Permission)
+
+
+@pytest.fixture
+def guarded(tmp_path: Path, clock: Clock) -> Accounts:
+    """Three failures lock a name, four from one address lock that address."""
+    store = Accounts(
+        tmp_path / "guarded.sqlite", max_failures=3, max_address_failures=4, lock_minutes=10, clock=clock
+    )
+    store.add("olga", "officer", PASSWORD)
+    return store
+
+
+def test_one_address_trying_many_names_is_locked_out(guarded: Accounts, clock: Clock) -> None:
+    attacker, office = "203.0.113.7", "198.51.100.20"
+    names = ["anna", "bert", "carl", "dirk", "olga"]
+    outcomes = [guarded.authenticate(name, "guess 1234567", attacker).outcome for name in names]
+    right_password = guarded.authenticate("olga", PASSWORD, attacker)
+    elsewhere = guarded.authenticate("olga", PASSWORD, office)
+
+    assert outcomes == [LoginOutcome.REFUSED] * 3 + [LoginOutcome.ADDRESS_LOCKED] * 2
+    assert right_password.outcome == LoginOutcome.ADDRESS_LOCKED
+    assert right_password.locked_until == pytest.approx(clock.now + 600)
+    assert elsewhere.outcome == LoginOutcome.OK  # no name was locked: one failure each
+    clock.now += 601
+    assert guarded.authenticate("olga", PASSWORD, attacker).outcome == LoginOutcome.OK
+
+
+def test_logging_in_to_a_real_account_does_not_wipe_an_address_count(guarded: Accounts) -> None:
+    address = "203.0.113.8"
+    for name in ("anna", "bert", "carl"):
+        guarded.authenticate(name, "guess 1234567", address)
+    own = guarded.authenticate("olga", PASSWORD, address)
+    next_guess = guarded.authenticate("dirk", "guess 1234567", address)
+
+    assert own.outcome == LoginOutcome.OK
+    assert next_guess.outcome == LoginOutcome.ADDRESS_LOCKED  # the fourth failure from there
+
+
+def test_an_admin_can_lift_an_address_lock(guarded: Accounts) -> None:
+    address = "203.0.113.9"
+    for name in ("anna", "bert", "carl", "dirk"):
+        guarded.authenticate(name, "guess 1234567", address)
+    before = guarded.authenticate("olga", PASSWORD, address)
+    guarded.unlock_address(address)
+
+    assert before.outcome == LoginOutcome.ADDRESS_LOCKED
+    assert guarded.authenticate("olga", PASSWORD, address).outcome == LoginOutcome.OK
+
+
+def test_attempts_sent_at_once_cannot_slip_past_the_limit(guarded: Accounts) -> None:
+    # Each attempt is counted before its password is hashed: however the threads interleave,
+    # only the first three attempts from the address get an answer about their password.
+    address = "203.0.113.10"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(
+            pool.map(lambda n: guarded.authenticate(f"name{n}", "guess 1234567", address).outcome, range(8))
+        )
+
+    assert outcomes.count(LoginOutcome.REFUSED) == 3
+    assert outcomes.count(LoginOutcome.ADDRESS_LOCKED) == 5

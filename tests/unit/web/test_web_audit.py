@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,46 @@ def test_the_chain_shows_removed_entries_in_the_middle_and_at_the_end(
 
 def test_export_walks_every_entry_oldest_first(audit: AuditLog) -> None:
     assert [e.action for e in audit.iter_all(batch=2)] == ["search", "advert", "export"]
+
+
+def test_entries_written_together_by_many_threads_and_two_connections_form_one_chain(tmp_path: Path) -> None:
+    # Two AuditLog objects on one file stand for two worker processes (two SQLite connections);
+    # the threads of each are grouped into shared commits.
+    logs = [AuditLog(tmp_path / "audit.sqlite"), AuditLog(tmp_path / "audit.sqlite")]
+
+    def write(number: int) -> int:
+        return logs[number % 2].record(
+            user=f"user{number % 7}",
+            role="officer",
+            action=Action.SEARCH,
+            query=f"q={number}",
+            results=number,
+        )
+
+    try:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            ids = list(pool.map(write, range(200)))
+        entries = {entry.id: entry for entry in logs[0].iter_all()}
+        broken = logs[1].verify()
+    finally:
+        for log in logs:
+            log.close()
+
+    assert len(set(ids)) == 200 and set(ids) == set(entries)
+    assert all(entries[i].query == f"q={n}" and entries[i].results == n for n, i in enumerate(ids))
+    assert broken is None
+
+
+def test_an_entry_that_could_not_be_written_is_an_error_for_its_request(
+    audit: AuditLog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = audit.count()
+    monkeypatch.setattr(
+        "web.audit._INSERT", "INSERT INTO no_such_table VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+
+    with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+        audit.record(user="olga", role="officer", action=Action.SEARCH, query="q=boat")
+    monkeypatch.undo()
+    assert audit.count() == before
+    assert audit.record(user="olga", role="officer", action=Action.SEARCH, query="q=boat") > 0

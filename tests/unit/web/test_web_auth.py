@@ -124,6 +124,23 @@ def test_repeated_failures_lock_out_over_http(app: FastAPI, client: TestClient) 
     assert client.get("/saved", follow_redirects=False).status_code == 303
 
 
+def test_one_address_trying_many_names_is_locked_out_over_http(
+    make_settings: Callable[..., WebSettings],
+) -> None:
+    app = create_app(make_settings(lockout_address_failures=3))
+    client = TestClient(app)  # every request comes from the address "testclient"
+    statuses = [login(client, name, "not the password").status_code for name in ("anna", "bert", "carl")]
+    real_account = login(client, "olga", PASSWORD)
+    entries = app.state.web.audit.entries(AuditFilter(action="login_failed"))
+    app.state.web.close()
+
+    assert statuses == [401, 401, 429]
+    assert real_account.status_code == 429
+    assert "Too many failed logins from your computer" in real_account.text
+    assert [entry.detail for entry in entries] == ["address_locked"] * 2 + ["refused"] * 2
+    assert {entry.client for entry in entries} == {"testclient"}
+
+
 def test_a_login_post_without_the_form_token_is_refused(client: TestClient) -> None:
     answer = client.post("/login", data={"name": "olga", "password": PASSWORD}, follow_redirects=False)
 

@@ -60,8 +60,10 @@ def test_web_refuses_to_serve_logins_in_the_clear(tmp_path: Path) -> None:
     everywhere = runner.invoke(app, ["web", "-c", radar_yaml, "--host", "0.0.0.0"])
     cookies = runner.invoke(app, ["web", "-c", radar_yaml, "--host", "10.1.2.3", "--insecure-cookies"])
     half_tls = runner.invoke(app, ["web", "-c", radar_yaml, "--tls-cert", radar_yaml])
+    no_workers = runner.invoke(app, ["web", "-c", radar_yaml, "--workers", "0"])
 
     assert everywhere.exit_code != 0 and "SR-E705" in str(everywhere.exception)
     assert "--tls-cert" in str(everywhere.exception)
     assert cookies.exit_code != 0 and "--insecure-cookies is only for 127.0.0.1" in str(cookies.exception)
     assert half_tls.exit_code != 0 and "both --tls-cert and --tls-key" in str(half_tls.exception)
+    assert no_workers.exit_code != 0 and "--workers must be between 1 and" in str(no_workers.exception)
