@@ -7,8 +7,11 @@ evidence — a full-page PNG screenshot; scrapy-playwright closes the page after
 ``PLAYWRIGHT_MAX_CONTEXTS`` contexts with ``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT`` pages each
 (the source's concurrency) are open at once.
 
-Every request the browser makes (scripts, XHR, images, redirects it follows) passes the SSRF
-policy through ``BrowserGuard``; refused ones are aborted and counted.
+Every connection the browser makes goes through the guard proxy on 127.0.0.1
+(``crawlers.egress.guard_proxy``), which checks the address it connects to — redirect hops
+Chromium follows itself and sub-resources included — and refuses with a 403. Before that,
+every request Playwright sees (not redirect hops) passes the SSRF policy in ``BrowserGuard``
+and is aborted when refused. Both count ``ssrf_blocked_in_browser``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 # Wait at most this long (ms) after a scroll for more adverts to appear.
 SCROLL_SETTLE_MS = 2500
 WAIT_FOR_TIMEOUT_MS = 15_000
+# Chromium's resolver answers "not found" for every name (the guard proxy resolves them).
+NO_LOCAL_RESOLUTION = "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"
 
 SCROLL_SCRIPT = """async ({xpath, times, settle}) => {
   const count = () => document.evaluate(
@@ -81,6 +86,18 @@ def launch_options(
             proxy["username"] = username
             proxy["password"] = password or ""
         options["proxy"] = proxy
+    return options
+
+
+def guarded_launch_options(base: dict[str, Any], server: str, username: str, password: str) -> dict[str, Any]:
+    """The launch options that send every connection of Chromium through the guard proxy.
+
+    Playwright adds ``--proxy-bypass-list=<-loopback>``, so loopback addresses go through the
+    proxy too (Chromium would otherwise connect to them directly); and Chromium is told it can
+    resolve no name at all except the proxy's address, so it never looks anything up itself.
+    """
+    options = launch_options(base, server, username, password)
+    options["args"] = [*options.get("args", []), f"--host-resolver-rules={NO_LOCAL_RESOLUTION}"]
     return options
 
 

@@ -70,7 +70,8 @@ EXTENSIONS = {
 }
 
 # Items of one response processed at once. Scrapy starts this many tasks per response; our
-# callbacks yield a handful of items, so a small number saves much of that overhead.
+# callbacks yield a handful of items, so a small number saves much of that overhead. Each source
+# sets its own (1 when every page holds at most one advert: crawlers.source_settings).
 CONCURRENT_ITEMS = 20
 
 SSRF_ENABLED = True

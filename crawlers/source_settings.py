@@ -15,7 +15,7 @@ from typing import Any
 
 from radar.config.loaded import Config, Origin
 from radar.config.loader import default_config_path, load_config
-from radar.config.sources import Source
+from radar.config.sources import FeedSource, ListingSource, RenderedSource, SitemapSource, Source
 from radar.errors import Code, RadarError
 
 SPIDER_PRIORITY = "spider"
@@ -64,6 +64,26 @@ def load_source(config_path: str | Path | None, name: str | None, kind: str) -> 
     return SourceContext(config, source)
 
 
+# Items of one response processed at once (Scrapy's CONCURRENT_ITEMS). Scrapy starts that many
+# asyncio tasks for every response, however few items it holds: measured, 20 of them cost 0.6 ms
+# of CPU per page on a 2,000-page crawl. Pages holding many adverts (channel pages, feeds, blocks)
+# need the parallelism (their adverts wait for enrichment together); pages holding one advert
+# (an advert page reached by a link) or only links need none.
+MANY_ITEMS_PER_PAGE = 20
+ONE_ITEM_PER_PAGE = 1
+
+
+def items_per_response(source: Source) -> int:
+    """``CONCURRENT_ITEMS`` for a source: 1 when each page yields at most one advert."""
+    if isinstance(source, SitemapSource):
+        return ONE_ITEM_PER_PAGE
+    if isinstance(source, ListingSource | RenderedSource):
+        return ONE_ITEM_PER_PAGE if source.selectors.item is None else MANY_ITEMS_PER_PAGE
+    if isinstance(source, FeedSource) and source.follow_links:
+        return ONE_ITEM_PER_PAGE
+    return MANY_ITEMS_PER_PAGE
+
+
 def source_settings(context: SourceContext) -> dict[str, Any]:
     """The settings a source decides, by name."""
     source, radar = context.source, context.config.radar
@@ -78,6 +98,7 @@ def source_settings(context: SourceContext) -> dict[str, Any]:
         "AUTOTHROTTLE_START_DELAY": delay,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(source.politeness.concurrency),
         "PLAYWRIGHT_MAX_PAGES_PER_CONTEXT": source.politeness.concurrency,
+        "CONCURRENT_ITEMS": items_per_response(source),
         "SPOOL_PATH": str(context.spool_path),
         "EVIDENCE_DIR": str(radar.data.evidence),
         "STATE_DIR": str(context.state_dir),

@@ -76,16 +76,24 @@ class AddressPolicy:
             port = parts.port or default_port(scheme)
         except ValueError:
             return "the URL has an invalid port"
+        return self.connect_plan(host, port, remote_dns=via_proxy)[1]
+
+    def connect_plan(self, host: str, port: int, *, remote_dns: bool = False) -> tuple[list[str], str | None]:
+        """Where a connection to ``host:port`` may go — the addresses checked (or, when a proxy
+        resolves names, the name itself) — and why it may not be made (None: it may)."""
+        host = host.rstrip(".")
+        if not host:
+            return [], "no host"
         if _is_ip(host):
-            return self.address_refusal(host, port)
-        if via_proxy:
+            return [host], self.address_refusal(host, port)
+        if remote_dns:
             # The proxy resolves the name; resolving it here would leak the lookup past the proxy.
-            return "a local host name" if _local_name(host) else None
+            return [host], "a local host name" if _local_name(host) else None
         try:
             addresses = self.lookup(host, port)
         except (OSError, UnicodeError) as error:
-            return f"host '{host}' does not resolve ({error})"
-        return self.addresses_refusal(host, addresses, port)
+            return [], f"host '{host}' does not resolve ({error})"
+        return addresses, self.addresses_refusal(host, addresses, port)
 
     def addresses_refusal(self, host: str, addresses: Iterable[str], port: int) -> str | None:
         """A connection may go to any resolved address, so every one must pass."""

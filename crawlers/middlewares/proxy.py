@@ -1,11 +1,18 @@
 """Send a source's requests through its proxy (its own, else radar.yaml's ``default_proxy``).
 
-Investigators must often not reveal their network. HTTP and HTTPS proxies work for every
-kind of source; the password of a proxy with a ``username`` comes from
-``SMOKKELRADAR_PROXY_<NAME>_PASSWORD``. SOCKS proxies work for rendered sources (Chromium
-speaks SOCKS itself, see ``crawlers.rendering``); Scrapy's downloader does not speak SOCKS,
-so a listing, telegram, feed or sitemap source behind one is refused with a clear error
-rather than crawled directly.
+Investigators must often not reveal their network. The password of a proxy with a
+``username`` comes from ``SMOKKELRADAR_PROXY_<NAME>_PASSWORD``.
+
+- HTTP and HTTPS proxies: Scrapy's own ``HttpProxyMiddleware`` uses them (``meta["proxy"]``).
+- SOCKS proxies (``socks5``, ``socks5h``, ``socks4``): Scrapy's downloader speaks HTTP proxies
+  only, so requests go to a guard proxy on 127.0.0.1 (``crawlers.egress``) that opens each
+  connection through the SOCKS proxy — after checking the target's address with the SSRF rule
+  (for ``socks5``/``socks4`` the address we resolved, which the SOCKS proxy then connects to;
+  for ``socks5h`` the proxy resolves, and literal addresses and local names are checked).
+  A connection the guard refuses fails the request as ``ssrf_blocked``.
+- Rendered sources: Chromium is given the guard proxy by the rendered spider, which goes on
+  through the source's proxy (``crawlers.rendering``); Scrapy's own requests of the crawl
+  (robots.txt) use the same guard proxy.
 """
 
 from __future__ import annotations
@@ -15,10 +22,12 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
 
 from radar.config.radar import Proxy
 from radar.config.secrets import read_proxy_password
-from radar.errors import Code, RadarError
+
+GUARD_HEADER = b"X-Smokkelradar-Guard"
 
 
 def proxy_name(context: Any) -> str | None:
@@ -38,9 +47,15 @@ def proxy_url(name: str, proxy: Proxy) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
+def is_socks(url: str) -> bool:
+    return urlsplit(url).scheme.lower().startswith("socks")
+
+
 class SourceProxyMiddleware:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, guarded: bool = False) -> None:
         self.url = url
+        # True when self.url is our guard proxy: its refusals are SSRF refusals, not HTTP errors.
+        self.guarded = guarded
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SourceProxyMiddleware:
@@ -50,16 +65,25 @@ class SourceProxyMiddleware:
         proxy = context.config.proxy_for(context.source)
         if proxy is None:
             raise NotConfigured("the source has no proxy")
-        name = proxy_name(context) or ""
-        if urlsplit(proxy.url).scheme.startswith("socks"):
-            if context.source.kind == "rendered":
-                raise NotConfigured("Chromium itself uses the SOCKS proxy")
-            raise RadarError(
-                Code.CRAWL_UNSUPPORTED_PROXY,
-                f"source '{context.source.name}' uses SOCKS proxy '{name}', which only rendered sources "
-                "can use; give it an http:// proxy (for Tor, an HTTP tunnel such as its HTTPTunnelPort)",
-            )
-        return cls(proxy_url(name, proxy))
+        guard = getattr(crawler.spider, "guard_proxy", None)
+        if guard is not None:
+            # A rendered source: Chromium's guard proxy (through the source's proxy) also carries
+            # what Scrapy fetches itself (robots.txt); scrapy-playwright ignores meta["proxy"].
+            return cls(guard.url, guarded=True)
+        url = proxy_url(proxy_name(context) or "", proxy)
+        if not is_socks(url):
+            return cls(url)
+        from crawlers.egress.for_crawl import start_for_crawl
+
+        guard = start_for_crawl(crawler, context, url, "errors/ssrf_blocked")
+        return cls(guard.url, guarded=True)
 
     def process_request(self, request: Request) -> None:
         request.meta.setdefault("proxy", self.url)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if self.guarded and response.status == 403 and response.headers.get(GUARD_HEADER):
+            from crawlers.middlewares.ssrf import SsrfBlocked  # counted by the guard proxy
+
+            raise SsrfBlocked(response.text.strip())
+        return response

@@ -8,7 +8,10 @@ A redirect is a new request and passes through here again. Refused requests fail
 
 The DNS layer (``ssrf_resolver.GuardedResolver``) checks again at connection time on the
 address actually used, so a name that resolves differently a moment later gains nothing.
-With a proxy, the proxy resolves names: only literal addresses and local names are checked.
+Through a proxy that resolves names itself (HTTP, ``socks5h``), only literal addresses and
+local names are checked (resolving the name here would leak it); through ``socks5``/``socks4``
+names are resolved here and the addresses checked, and the guard proxy (``crawlers.egress``)
+checks again at connection time.
 """
 
 from __future__ import annotations
@@ -44,9 +47,11 @@ def policy_for(crawler: Any, lookup: Lookup = system_lookup) -> AddressPolicy:
 
 
 class SsrfGuardMiddleware:
-    def __init__(self, policy: AddressPolicy, stats: Any) -> None:
+    def __init__(self, policy: AddressPolicy, stats: Any, remote_dns: bool | None = None) -> None:
         self.policy = policy
         self.stats = stats
+        # Whether the source's proxy resolves names (None: no source; judge by meta["proxy"]).
+        self.remote_dns = remote_dns
         self._verdicts: dict[tuple[str, bool], str | None] = {}
 
     @classmethod
@@ -56,10 +61,17 @@ class SsrfGuardMiddleware:
         policy = policy_for(crawler)
         # The DNS layer is one per process; it takes the policy of the crawl running in it.
         GuardedResolver.policy = policy
-        return cls(policy, crawler.stats)
+        context = getattr(crawler.spider, "context", None)
+        remote_dns = None
+        if context is not None:
+            from crawlers.egress.upstream import Upstream
+
+            proxy = context.config.proxy_for(context.source)
+            remote_dns = Upstream.parse(proxy.url).remote_dns if proxy is not None else False
+        return cls(policy, crawler.stats, remote_dns)
 
     async def process_request(self, request: Request) -> None:
-        via_proxy = bool(request.meta.get("proxy"))
+        via_proxy = self.remote_dns if self.remote_dns is not None else bool(request.meta.get("proxy"))
         key = (_origin(request.url), via_proxy)
         if key not in self._verdicts:
             # Name resolution blocks; keep it off the reactor thread.

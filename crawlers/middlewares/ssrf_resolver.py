@@ -5,7 +5,8 @@ resolved address the policy refuses for the port being connected to, so a host n
 resolved to a public address when the request was checked but to a private one when the
 connection is made (DNS rebinding) is never connected to: with no address left, the
 connection fails as a failed lookup. The policy is the crawl's (set by the request layer);
-before that, every non-public address is refused.
+before that, every non-public address is refused. The one exception is the crawl's own guard
+proxy on 127.0.0.1 (``crawlers.egress``), which checks every address it connects to itself.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class _FilteringReceiver:
 
     def addressResolved(self, address: Any) -> None:  # noqa: N802
         host = getattr(address, "host", None)
+        if (host, self._port) in GuardedResolver.trusted:
+            self._receiver.addressResolved(address)  # our own guard proxy, which checks in turn
+            return
         refusal = self._policy.address_refusal(host, self._port) if host else "no address"
         if refusal is None:
             self._receiver.addressResolved(address)
@@ -55,6 +59,8 @@ class _FilteringReceiver:
 class GuardedResolver(CachingHostnameResolver):
     policy: ClassVar[AddressPolicy] = AddressPolicy()
     refused: ClassVar[int] = 0
+    # (address, port) of this process's guard proxies (crawlers.egress): loopback, but ours.
+    trusted: ClassVar[set[tuple[str, int]]] = set()
 
     def resolveHostName(  # noqa: N802 (Twisted's interface)
         self,

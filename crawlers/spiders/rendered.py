@@ -13,8 +13,10 @@ import scrapy
 from scrapy.http import Response
 
 from crawlers import rendering
+from crawlers.egress.for_crawl import start_for_crawl
+from crawlers.egress.guard_proxy import GuardProxy
 from crawlers.items import Capture
-from crawlers.middlewares.proxy import proxy_name
+from crawlers.middlewares.proxy import proxy_name, proxy_url
 from crawlers.spiders.listing import ListingSpider
 from radar.config.secrets import read_proxy_password
 from radar.config.sources import RenderedSource
@@ -24,6 +26,7 @@ class RenderedSpider(ListingSpider):
     name = "rendered"
     kind = "rendered"
     source: RenderedSource
+    guard_proxy: GuardProxy | None = None
     # Scrapy reads this class attribute; every page of a rendered source goes through Chromium.
     custom_settings = {"DOWNLOAD_HANDLERS": {"http": rendering.HANDLER, "https": rendering.HANDLER}}  # noqa: RUF012
 
@@ -35,13 +38,24 @@ class RenderedSpider(ListingSpider):
         context = spider.context
         proxy = context.config.proxy_for(context.source)
         name = proxy_name(context)
-        password = read_proxy_password(name) if proxy is not None and name and proxy.username else None
-        options = rendering.launch_options(
-            crawler.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS"),
-            proxy.url if proxy else None,
-            proxy.username if proxy else None,
-            password.get_secret_value() if password else None,
-        )
+        base = crawler.settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS")
+        if crawler.settings.getbool("SSRF_ENABLED"):
+            # Chromium connects only through our guard proxy, which checks every address
+            # (redirect hops and sub-resources included) and goes on through the source's proxy.
+            upstream = proxy_url(name or "", proxy) if proxy else None
+            proxy_guard = start_for_crawl(crawler, context, upstream, "errors/ssrf_blocked_in_browser")
+            spider.guard_proxy = proxy_guard  # robots.txt goes the same way (SourceProxyMiddleware)
+            options = rendering.guarded_launch_options(
+                base, proxy_guard.server, proxy_guard.user, proxy_guard.password
+            )
+        else:
+            password = read_proxy_password(name) if proxy is not None and name and proxy.username else None
+            options = rendering.launch_options(
+                base,
+                proxy.url if proxy else None,
+                proxy.username if proxy else None,
+                password.get_secret_value() if password else None,
+            )
         crawler.settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", options, priority="spider")
         if crawler.settings.getbool("SSRF_ENABLED"):
             guard = rendering.BrowserGuard(crawler, via_proxy=proxy is not None)

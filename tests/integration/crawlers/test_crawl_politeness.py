@@ -7,10 +7,9 @@ import threading
 import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
-
-from crawlers.runner import crawl_source
 
 SOURCES = """
 sources:
@@ -101,15 +100,53 @@ def test_a_source_goes_through_its_proxy(make_site: Callable[..., Any], proxy: t
     assert f"{site.demo.url}/feed.xml" in seen and f"{site.demo.url}/robots.txt" in seen
 
 
-def test_a_socks_proxy_is_refused_for_scrapy_downloads(make_site: Callable[..., Any]) -> None:
+def test_a_source_goes_through_its_socks5_proxy(
+    make_site: Callable[..., Any], socks_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMOKKELRADAR_PROXY_TOR_PASSWORD", "s3cret pass")
     site = make_site(demo_sources=("feed",))
     text = site.radar_yaml.read_text()
     site.radar_yaml.write_text(
-        text + 'proxies:\n  tor:\n    url: "socks5h://127.0.0.1:9"\ndefault_proxy: tor\n'
+        text
+        + f'proxies:\n  tor:\n    url: "{socks_server.url()}"\n    username: investigator\n'
+        + "default_proxy: tor\n"
     )
-    outcome = crawl_source(
-        "feed", "demo-feed", site.radar_yaml, settings={"ENRICH_ENABLED": False}, timeout=120
+    report = site.crawl("feed", "demo-feed").report
+    assert report["adverts"]["new"] == len(site.demo.entries_of("feed")) > 0
+    assert report["errors"] == {}
+    # Every page came through the SOCKS proxy, which was given the checked address.
+    paths = {r.path for r in site.demo.requests}
+    assert {"/robots.txt", "/feed.xml"} <= paths
+    assert socks_server.bad_logins == 0
+    assert {(host, port) for host, port, _ in socks_server.connects} == {("127.0.0.1", site.demo.port)}
+    assert len(socks_server.connects) >= len(site.demo.requests)
+
+
+def test_through_socks_a_redirect_to_a_port_not_allowed_is_refused(
+    make_site: Callable[..., Any], socks_server: Any, listener: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMOKKELRADAR_PROXY_TOR_PASSWORD", "s3cret pass")
+    target = quote(f"http://localhost:{listener.port}/admin", safe="")
+    site = make_site(
+        f"""
+sources:
+  - name: socks-trap
+    kind: listing
+    start_urls: ["DEMO/redirect?to={target}"]
+    proxy: tor
+    selectors:
+      item: "body"
+      fields:
+        body: "body"
+""",
+        demo_sources=(),
+        allowed=("127.0.0.1:PORT",),
     )
-    assert outcome.returncode == 1 and not outcome.ok  # refused before any request, never crawled direct
-    assert "SR-E406" in outcome.log and "SOCKS proxy 'tor'" in outcome.log
-    assert site.demo.requests == []
+    text = site.radar_yaml.read_text().replace("PORT", str(site.demo.port))
+    site.radar_yaml.write_text(
+        text + f'proxies:\n  tor:\n    url: "{socks_server.url()}"\n    username: investigator\n'
+    )
+    report = site.crawl("listing", "socks-trap").report
+    assert report["errors"] == {"ssrf_blocked": 1}
+    assert listener.connections == 0
+    assert all(port == site.demo.port for _, port, _ in socks_server.connects)

@@ -44,3 +44,23 @@ def test_javascript_board_is_rendered_scrolled_and_read(make_site: Callable[...,
 
     again = site.crawl("rendered", "demo-live").report
     assert again["adverts"] == {"new": 0, "already_seen": len(entries), "dropped": {}}
+
+
+def test_chromium_goes_through_the_sources_socks5_proxy_with_its_password(
+    make_site: Callable[..., Any], socks_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Chromium cannot log in to a SOCKS proxy itself; the guard proxy does it for it.
+    monkeypatch.setenv("SMOKKELRADAR_PROXY_TOR_PASSWORD", "s3cret pass")
+    site = make_site(demo_sources=("live",))
+    site.radar_yaml.write_text(
+        site.radar_yaml.read_text()
+        + f'proxies:\n  tor:\n    url: "{socks_server.url()}"\n    username: investigator\n'
+        + "default_proxy: tor\n"
+    )
+    report = site.crawl("rendered", "demo-live").report
+    assert report["adverts"]["new"] == len(site.demo.entries_of("js")) and report["errors"] == {}
+    # The page, its script's requests and robots.txt: all through the SOCKS proxy, by address
+    # (one connection per request through the guard proxy).
+    assert "/robots.txt" in {r.path for r in site.demo.requests}
+    assert socks_server.bad_logins == 0 and len(socks_server.connects) >= len(site.demo.requests) >= 2
+    assert {(host, port) for host, port, _ in socks_server.connects} == {("127.0.0.1", site.demo.port)}

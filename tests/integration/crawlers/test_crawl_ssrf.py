@@ -10,55 +10,17 @@ link-local and other addresses is tested without any network in the unit tests
 
 from __future__ import annotations
 
-import socket
+import http.server
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
 
-class Listener:
-    """A TCP port on 127.0.0.1 that counts the connections made to it."""
-
-    def __init__(self) -> None:
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(16)
-        self.socket.settimeout(0.2)
-        self.port = self.socket.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.socket.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.socket.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    port = Listener()
-    yield port
-    port.close()
-
-
 def test_redirects_to_a_loopback_port_that_is_not_allowed_are_refused(
-    make_site: Callable[..., Any], listener: Listener
+    make_site: Callable[..., Any], listener: Any
 ) -> None:
     targets = [
         f"http://127.0.0.1:{listener.port}/admin",
@@ -122,3 +84,76 @@ sources:
     assert report["adverts"]["new"] == 0
     assert report["errors"] == {"http_302": 1}
     assert site.spooled() == {}
+
+
+class _Board(http.server.BaseHTTPRequestHandler):
+    """A page for Chromium: one advert, and sub-resources aimed at a port that is not allowed —
+    directly, by name, and through a redirect on the demo web (which Playwright never sees)."""
+
+    markup = ""
+
+    def do_GET(self) -> None:
+        body = type(self).markup.encode() if self.path == "/board" else b"not found"
+        self.send_response(200 if self.path == "/board" else 404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.browser
+def test_chromium_connects_to_no_address_that_is_not_allowed(
+    make_site: Callable[..., Any], listener: Any
+) -> None:
+    trap = f"http://127.0.0.1:{listener.port}"
+    site = make_site(demo_sources=(), allowed=("127.0.0.1:DEMO_PORT", "127.0.0.1:BOARD_PORT"))
+    demo = site.demo.url
+    _Board.markup = (
+        "<html><body><div class='advert'><div class='advert-body'>Boat to Lampedusa, 3000 EUR</div></div>"
+        f"<img src='{trap}/direct.png'>"
+        f"<img src='{demo}/redirect?to={quote(trap + '/via-redirect.png', safe='')}'>"
+        f"<script>fetch('http://localhost:{listener.port}/xhr').catch(() => null);</script>"
+        "</body></html>"
+    )
+    board = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Board)
+    threading.Thread(target=board.serve_forever, args=(0.05,), daemon=True).start()
+    try:
+        board_url = f"http://127.0.0.1:{board.server_address[1]}"
+        navigation = f"{demo}/redirect?to={quote(trap + '/navigation', safe='')}"
+        (site.root / "sources" / "trap.yaml").write_text(
+            f"""
+sources:
+  - name: rendered-trap
+    kind: rendered
+    start_urls: ["{board_url}/board", "{navigation}"]
+    wait_for: "div.advert"
+    selectors:
+      item: "div.advert"
+      fields:
+        body: "div.advert-body"
+    max_pages: 1
+    evidence: false
+    robots: {{obey: false, reason: "test pages without robots.txt"}}
+""",
+            encoding="utf-8",
+        )
+        text = site.radar_yaml.read_text()
+        text = text.replace("DEMO_PORT", str(site.demo.port)).replace(
+            "BOARD_PORT", str(board.server_address[1])
+        )
+        site.radar_yaml.write_text(text)
+        outcome = site.crawl("rendered", "rendered-trap")
+    finally:
+        board.shutdown()
+        board.server_close()
+    report = outcome.report
+    assert listener.connections == 0
+    assert report["adverts"]["new"] == 1  # the board itself was rendered and read
+    # Both redirects were served by the demo web and followed by Chromium into the guard proxy,
+    # which refused the hop Playwright's request hook never sees.
+    assert sum(1 for r in site.demo.requests if r.path.startswith("/redirect")) == 2
+    assert f"SSRF guard refused a connection to 127.0.0.1:{listener.port}" in outcome.log
+    assert report["errors"]["ssrf_blocked_in_browser"] >= 3

@@ -72,3 +72,18 @@ def test_unknown_source_and_wrong_spider_are_clear_errors(monkeypatch: pytest.Mo
     ):
         load_source(DEMO, "demo-feed", "listing")
     assert os.environ["SMOKKELRADAR_DEMO_WEB"]
+
+
+def test_pages_with_one_advert_get_one_item_task_and_pages_with_many_get_twenty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SMOKKELRADAR_DEMO_WEB", "http://127.0.0.1:8950")
+    expected = {
+        ("demo-forum", "listing"): 1,  # advert pages reached by links
+        ("demo-sitemap", "sitemap"): 1,
+        ("demo-live", "rendered"): 20,  # advert blocks on the board
+        ("demo-telegram", "telegram"): 20,  # twenty messages per channel page
+        ("demo-feed", "feed"): 20,  # entries read in place
+    }
+    for (name, kind), items in expected.items():
+        assert source_settings(load_source(DEMO, name, kind))["CONCURRENT_ITEMS"] == items, name
