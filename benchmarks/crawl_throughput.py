@@ -8,12 +8,16 @@ by aiohttp on 127.0.0.1 (``python -m http.server`` is far too slow for this). Th
   full   ``scrapy crawl listing`` with our whole stack: SSRF guard, robots.txt, conditional
          requests, field extraction, dates, enrichment (spaCy pipeline), evidence off, spool
   bare   a Scrapy spider that only downloads the same URLs, twice: with Scrapy's defaults
-         (CONCURRENT_ITEMS 100) and with our CONCURRENT_ITEMS (20), which alone makes a bare
-         crawl several times faster (Scrapy 2.19 starts that many tasks per response)
+         (CONCURRENT_ITEMS 100) and with the CONCURRENT_ITEMS our crawl of this source uses
+         (1: one advert per page; Scrapy 2.19 starts that many tasks per response, which
+         alone makes a crawl several times slower at 100)
 
 All at 32 concurrent requests and no delay, in ``--rounds`` alternating rounds (the machine is
 shared, so single runs are noisy); prints median pages/s, the ratios full / bare (target
->= 0.8) and the peak RSS of each crawl process (target <= 400 MB).
+>= 0.8) and the peak RSS of each crawl process (target <= 400 MB). Because wall-clock rates
+on a shared machine say little about where time goes, it also prints the CPU time per page
+of each process while crawling (from /proc; start-up excluded): the bare spider, the full
+crawl's own process and its enrichment worker.
 
 ``--rendered N`` adds the Playwright memory run: N advert pages rendered in headless Chromium
 (``rendered`` spider); prints the memory (PSS) of the crawl's whole process tree (Python and
@@ -212,6 +216,29 @@ def serve(site: Site) -> tuple[str, threading.Event]:
 # ------------------------------------------------------------------------------- the crawls
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of one process so far (None once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = [int(c) for c in (task / "children").read_text().split()]
+                found += children
+                todo += children
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return found
+
+
 def run_child(command: list[str], env: dict[str, str], sample: Any = None) -> tuple[int, float]:
     """Run a crawl process; returns (exit status, peak RSS of the process in MB, from wait4)."""
     child = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -284,6 +311,7 @@ def bare_child(url_file: str, stats_file: str, concurrent_items: str) -> None:
         name = "bare"
 
         async def start(self) -> Any:
+            self.cpu_at_start = time.process_time()  # start-up (imports) excluded
             for url in urls:
                 yield scrapy.Request(url, callback=self.parse)
 
@@ -297,6 +325,7 @@ def bare_child(url_file: str, stats_file: str, concurrent_items: str) -> None:
                     {
                         "pages": stats.get("response_received_count", 0),
                         "elapsed_seconds": (datetime.now(UTC) - stats["start_time"]).total_seconds(),
+                        "cpu_seconds": time.process_time() - self.cpu_at_start,
                     }
                 )
             )
@@ -336,13 +365,29 @@ def tree_pss_mb(pid: int) -> float:
     return total / 1024
 
 
-def tree_sampler(samples: list[float]) -> Any:
-    """A sampler for ``run_child``: the process tree's PSS every 0.2 s while it runs."""
+CpuSample = tuple[int, float, dict[int, float]]
+
+
+def tree_sampler(samples: list[float], cpu: list[CpuSample], progress: Path) -> Any:
+    """A sampler for ``run_child``: every second the process tree's PSS, and every 0.2 s (pages
+    crawled so far, CPU seconds of the crawl process, CPU seconds of each descendant: the
+    enrichment worker)."""
 
     def sample(pid: int) -> None:
         def loop() -> None:
+            tick = 0
             while Path(f"/proc/{pid}").exists():
-                samples.append(tree_pss_mb(pid))
+                if tick % 5 == 0:  # reading smaps costs the machine CPU: memory once a second
+                    samples.append(tree_pss_mb(pid))
+                tick += 1
+                try:
+                    pages = int(json.loads(progress.read_text()).get("pages", 0))
+                except (OSError, ValueError):
+                    pages = 0
+                own = cpu_seconds(pid)
+                workers = {child: cpu_seconds(child) for child in descendants(pid)}
+                if own is not None:
+                    cpu.append((pages, own, {k: v for k, v in workers.items() if v is not None}))
                 time.sleep(0.2)
 
         threading.Thread(target=loop, daemon=True).start()
@@ -381,19 +426,53 @@ def rendered_run(workdir: Path, env: dict[str, str]) -> None:
             print(f"  after {mark:>4} pages: {max(near):.0f} MB")
 
 
+def steady_cpu_per_page(cpu: list[CpuSample]) -> tuple[float, float]:
+    """CPU ms per page of the crawl process and of its workers, from the first page counted
+    to the last (a worker's time is its last value seen, less what it had at the start)."""
+    crawling = [sample for sample in cpu if sample[0] > 0]
+    if len(crawling) < 2 or crawling[-1][0] == crawling[0][0]:
+        return float("nan"), float("nan")
+    (pages0, own0, workers0), (pages1, own1, _) = crawling[0], crawling[-1]
+    last: dict[int, float] = {}
+    for _, _, workers in crawling:
+        last.update(workers)
+    spent = sum(value - workers0.get(pid, 0.0) for pid, value in last.items())
+    pages = pages1 - pages0
+    return 1000 * (own1 - own0) / pages, 1000 * spent / pages
+
+
 def throughput(workdir: Path, site: Site, base: str, env: dict[str, str], rounds: int) -> None:
-    rates: dict[str, list[float]] = {"bare, Scrapy defaults": [], "bare, CONCURRENT_ITEMS 20": [], "full": []}
+    from crawlers.source_settings import items_per_response, load_source
+
+    ours = items_per_response(load_source(workdir / "radar.yaml", "bench", "listing").source)
+    bares = (("bare, Scrapy defaults", 100), (f"bare, CONCURRENT_ITEMS {ours} (ours)", ours))
+    rates: dict[str, list[float]] = {name: [] for name in [*(name for name, _ in bares), "full"]}
+    cpu_ms: dict[str, list[float]] = {name: [] for name in [*rates, "full: enrichment worker"]}
+    # This process serves the site (aiohttp) and samples the crawl: its CPU per page, during each crawl.
+    server_ms: dict[str, list[float]] = {name: [] for name in rates}
     peaks: dict[str, float] = dict.fromkeys(rates, 0.0)
     spooled = enriched = 0
     for _ in range(rounds):
-        for name, items in (("bare, Scrapy defaults", 100), ("bare, CONCURRENT_ITEMS 20", 20)):
+        for name, items in bares:
+            served = time.process_time()
             bare, rss = bare_crawl(workdir, site.urls(base), env, items)
+            server_ms[name].append(1000 * (time.process_time() - served) / max(bare["pages"], 1))
             rates[name].append(bare["pages"] / bare["elapsed_seconds"])
+            cpu_ms[name].append(1000 * bare["cpu_seconds"] / max(bare["pages"], 1))
             peaks[name] = max(peaks[name], rss)
         shutil.rmtree(workdir / "data", ignore_errors=True)  # a fresh spool and state each round
         tree: list[float] = []
-        full, rss = full_crawl(workdir, env, _sampler=tree_sampler(tree))
+        cpu: list[CpuSample] = []
+        progress = workdir / "progress-bench.json"
+        progress.unlink(missing_ok=True)  # the last round's count must not be read as this one's
+        sampler = tree_sampler(tree, cpu, progress)
+        served = time.process_time()
+        full, rss = full_crawl(workdir, env, _sampler=sampler)
+        server_ms["full"].append(1000 * (time.process_time() - served) / max(full["pages_fetched"], 1))
         rates["full"].append(full["pages_fetched"] / full["elapsed_seconds"])
+        own, workers = steady_cpu_per_page(cpu)
+        cpu_ms["full"].append(own)
+        cpu_ms["full: enrichment worker"].append(workers)
         peaks["full"] = max(peaks["full"], rss)
         peaks["tree"] = max(peaks.get("tree", 0.0), *tree, 0.0)
         spooled, enriched = full["adverts"]["new"], full["enriched"]
@@ -405,13 +484,21 @@ def throughput(workdir: Path, site: Site, base: str, env: dict[str, str], rounds
     medians = {name: statistics.median(values) for name, values in rates.items()}
     for name, values in rates.items():
         shown = ", ".join(f"{v:.0f}" for v in values)
-        print(f"  {name:<26} median {medians[name]:6.0f} pages/s  ({shown})  peak RSS {peaks[name]:.0f} MB")
-    for name in ("bare, Scrapy defaults", "bare, CONCURRENT_ITEMS 20"):
-        print(f"  full / {name:<26} = {medians['full'] / medians[name]:.2f}  (target >= 0.8)")
+        print(f"  {name:<30} median {medians[name]:6.0f} pages/s  ({shown})  peak RSS {peaks[name]:.0f} MB")
+    for name, _ in bares:
+        print(f"  full / {name:<30} = {medians['full'] / medians[name]:.2f}  (target >= 0.8)")
     print(
         f"  full crawl: peak RSS of its largest process {peaks['full']:.0f} MB, peak PSS of the crawl "
         f"with its enrichment worker {peaks['tree']:.0f} MB (target <= 400 MB)"
     )
+    print("  CPU time per page while crawling (median of rounds; start-up excluded):")
+    for name, values in cpu_ms.items():
+        shown = ", ".join(f"{v:.2f}" for v in values)
+        print(f"    {name:<30} {statistics.median(values):5.2f} ms  ({shown})")
+    for name, values in server_ms.items():
+        shown = ", ".join(f"{v:.2f}" for v in values)
+        median = statistics.median(values)
+        print(f"    this process (site + sampling), during {name}: {median:.2f} ms  ({shown})")
 
 
 def main() -> None:
