@@ -56,8 +56,12 @@ class FieldDef:
     """One field: its dotted path, its Elasticsearch mapping and what it holds."""
 
     path: str
-    mapping: dict[str, Any]
+    mapping: dict[str, Any]  # as any index that holds the field maps it (the alerts' too)
     about: str
+    # A facet officers see with every search. The adverts index builds its global ordinals (the
+    # terms of all segments numbered together) when it refreshes, not on the first search
+    # after; only for fields with few distinct values, where that costs next to nothing.
+    facet: bool = False
 
 
 KEYWORD = {"type": "keyword"}
@@ -68,86 +72,111 @@ NEUTRAL_TEXT = {"type": "text", "analyzer": NEUTRAL_ANALYZER}
 # Offsets into the advert text: kept for highlighting, never searched.
 OFFSET = {"type": "integer", "index": False}
 
-# The table. Objects are implied by dotted paths and mapped strict (see _object).
-ADVERT_FIELDS: tuple[FieldDef, ...] = (
+# What each kind of field in the table below is mapped as.
+KINDS: dict[str, dict[str, Any]] = {
+    "keyword": KEYWORD,
+    "facet": KEYWORD,  # a keyword officers filter on and see counted (FieldDef.facet)
+    "lower": LOWER_KEYWORD,  # matched without case
+    "long": {"type": "keyword", "ignore_above": 2048},  # URLs: longer ones stored, not indexed
+    "text": NEUTRAL_TEXT,
+    "date": DATE,
+    "double": DOUBLE,
+    "float": {"type": "float"},
+    "integer": {"type": "integer"},
+    "boolean": {"type": "boolean"},
+    "geo_point": {"type": "geo_point"},
+    "offset": OFFSET,
+    "stored": {"type": "object", "enabled": False},  # kept in _source, never indexed
+}
+
+# The table: (dotted path, kind, what it holds). Objects are implied by dotted paths and mapped
+# strict (see _object); "<x>.start" / "<x>.end" offset pairs are added by _span.
+_TABLE: tuple[tuple[str, str, str], ...] = (
     # identity and provenance
-    FieldDef("advert_id", KEYWORD, "the crawler's stable advert id (source + canonical URL or message id)"),
-    FieldDef("source", KEYWORD, "name of the configured source"),
-    FieldDef("kind", KEYWORD, "source kind: listing, telegram, feed, sitemap, rendered"),
-    FieldDef("url", {"type": "keyword", "ignore_above": 2048}, "where the advert was read"),
-    FieldDef("author", LOWER_KEYWORD, "author or handle shown with the advert"),
-    FieldDef("outlinks", {"type": "keyword", "ignore_above": 2048}, "links in the advert"),
-    FieldDef("text_sha256", KEYWORD, "SHA-256 of the normalized text (from the crawler)"),
-    FieldDef("truncated", {"type": "boolean"}, "the text was cut for enrichment (very long input)"),
+    ("advert_id", "keyword", "the crawler's stable advert id (source + canonical URL or message id)"),
+    ("source", "facet", "name of the configured source"),
+    ("kind", "keyword", "source kind: listing, telegram, feed, sitemap, rendered"),
+    ("url", "long", "where the advert was read"),
+    ("author", "lower", "author or handle shown with the advert"),
+    ("outlinks", "long", "links in the advert"),
+    ("text_sha256", "keyword", "SHA-256 of the normalized text (from the crawler)"),
+    ("truncated", "boolean", "the text was cut for enrichment (very long input)"),
     # words
-    FieldDef("title", NEUTRAL_TEXT, "title as written, language-neutral analysis"),
-    FieldDef("text", NEUTRAL_TEXT, "text as written (kept for re-enrichment), language-neutral analysis"),
+    ("title", "text", "title as written, language-neutral analysis"),
+    ("text", "text", "text as written (kept for re-enrichment), language-neutral analysis"),
     # dates (UTC)
-    FieldDef("posted_at", DATE, "when the advert says it was posted"),
-    FieldDef("fetched_at", DATE, "when the crawler read it (this version)"),
-    FieldDef("date", DATE, "posted_at, else fetched_at: what date filters, sorting and histograms use"),
-    FieldDef("first_seen", DATE, "first time this advert was fetched"),
-    FieldDef("last_seen", DATE, "last time this advert was fetched"),
-    FieldDef("indexed_at", DATE, "when this version was indexed"),
+    ("posted_at", "date", "when the advert says it was posted"),
+    ("fetched_at", "date", "when the crawler read it (this version)"),
+    ("date", "date", "posted_at, else fetched_at: what date filters, sorting and histograms use"),
+    ("first_seen", "date", "first time this advert was fetched"),
+    ("last_seen", "date", "last time this advert was fetched"),
+    ("indexed_at", "date", "when this version was indexed"),
     # language
-    FieldDef("language", KEYWORD, "primary language (ISO 639)"),
-    FieldDef("language_confidence", {"type": "float"}, "confidence of the primary language"),
-    FieldDef("languages", KEYWORD, "every language seen in the advert"),
+    ("language", "keyword", "primary language (ISO 639)"),
+    ("language_confidence", "float", "confidence of the primary language"),
+    ("languages", "facet", "every language seen in the advert"),
     # places and routes
-    FieldDef("route.origin", KEYWORD, "origin country (ISO 3166 alpha-2)"),
-    FieldDef("route.transit", KEYWORD, "transit countries"),
-    FieldDef("route.destination", KEYWORD, "destination country"),
-    FieldDef("countries", KEYWORD, "every country named, in any role"),
-    FieldDef("places.text", KEYWORD, "place name as written"),
-    FieldDef("places.country", KEYWORD, "country of the place"),
-    FieldDef("places.role", KEYWORD, "origin, transit, destination or none"),
-    FieldDef("places.location", {"type": "geo_point"}, "coordinates of the place"),
-    FieldDef("places.start", OFFSET, "offset of the place in the text"),
-    FieldDef("places.end", OFFSET, "end offset of the place in the text"),
+    ("route.origin", "facet", "origin country (ISO 3166 alpha-2)"),
+    ("route.transit", "facet", "transit countries"),
+    ("route.destination", "facet", "destination country"),
+    ("countries", "keyword", "every country named, in any role"),
+    ("places.text", "keyword", "place name as written"),
+    ("places.country", "keyword", "country of the place"),
+    ("places.role", "keyword", "origin, transit, destination or none"),
+    ("places.location", "geo_point", "coordinates of the place"),
     # prices
-    FieldDef("prices.amount", DOUBLE, "amount as written"),
-    FieldDef("prices.currency", KEYWORD, "ISO 4217 currency"),
-    FieldDef("prices.eur", DOUBLE, "amount in EUR"),
-    FieldDef("prices.kind", KEYWORD, "per_person, deposit, total, per_document or unknown"),
-    FieldDef("prices.start", OFFSET, "offset of the price in the text"),
-    FieldDef("prices.end", OFFSET, "end offset of the price in the text"),
-    FieldDef("price_eur.min", DOUBLE, "lowest price in EUR"),
-    FieldDef("price_eur.max", DOUBLE, "highest price in EUR"),
-    FieldDef("currencies", KEYWORD, "currencies named in prices"),
+    ("prices.amount", "double", "amount as written"),
+    ("prices.currency", "keyword", "ISO 4217 currency"),
+    ("prices.eur", "double", "amount in EUR"),
+    ("prices.kind", "keyword", "per_person, deposit, total, per_document or unknown"),
+    ("price_eur.min", "double", "lowest price in EUR"),
+    ("price_eur.max", "double", "highest price in EUR"),
+    ("currencies", "facet", "currencies named in prices"),
     # what is offered
-    FieldDef("documents", KEYWORD, "document types offered"),
-    FieldDef("transport", KEYWORD, "means of transport offered"),
+    ("documents", "facet", "document types offered"),
+    ("transport", "facet", "means of transport offered"),
     # contacts
-    FieldDef("phones.e164", KEYWORD, "phone number, E.164"),
-    FieldDef("phones.region", KEYWORD, "region of the phone number"),
-    FieldDef("phones.start", OFFSET, "offset of the number in the text"),
-    FieldDef("phones.end", OFFSET, "end offset of the number in the text"),
-    FieldDef("handles.platform", KEYWORD, "telegram, whatsapp, signal, viber, instagram, facebook"),
-    FieldDef("handles.value", LOWER_KEYWORD, "user name on that platform, without '@'"),
-    FieldDef("emails", LOWER_KEYWORD, "mail addresses"),
+    ("phones.e164", "keyword", "phone number, E.164"),
+    ("phones.region", "keyword", "region of the phone number"),
+    ("handles.platform", "keyword", "telegram, whatsapp, signal, viber, instagram, facebook"),
+    ("handles.value", "lower", "user name on that platform, without '@'"),
+    ("emails", "lower", "mail addresses"),
     # relevance
-    FieldDef("score", {"type": "float"}, "relevance 0..1: offers smuggling or document services"),
-    FieldDef("rules.rule", KEYWORD, "rule that fired"),
-    FieldDef("rules.weight", {"type": "float"}, "its weight"),
-    FieldDef(
-        "keywords_version", KEYWORD, "content hash of the keyword configuration that tagged it (nlp.version)"
-    ),
+    ("score", "float", "relevance 0..1: offers smuggling or document services"),
+    ("rules.rule", "keyword", "rule that fired"),
+    ("rules.weight", "float", "its weight"),
+    ("keywords_version", "keyword", "content hash of the keyword configuration that tagged it (nlp.version)"),
     # near-duplicate cluster (maintained by indexer.clusters)
-    FieldDef("cluster.id", KEYWORD, "near-duplicate cluster id (the doc id of its first advert)"),
-    FieldDef("cluster.size", {"type": "integer"}, "adverts in the cluster"),
-    FieldDef("cluster.repost_count", {"type": "integer"}, "size - 1: how often it was reposted"),
-    FieldDef("cluster.first_seen", DATE, "earliest date of any advert in the cluster"),
-    FieldDef("cluster.last_seen", DATE, "latest date of any advert in the cluster"),
-    FieldDef("cluster.sources", KEYWORD, "sources the cluster was seen in"),
+    ("cluster.id", "keyword", "near-duplicate cluster id (the doc id of its first advert)"),
+    ("cluster.size", "integer", "adverts in the cluster"),
+    ("cluster.repost_count", "integer", "size - 1: how often it was reposted"),
+    ("cluster.first_seen", "date", "earliest date of any advert in the cluster"),
+    ("cluster.last_seen", "date", "latest date of any advert in the cluster"),
+    ("cluster.sources", "keyword", "sources the cluster was seen in"),
     # evidence and cases
-    FieldDef("evidence.kind", KEYWORD, "warc or screenshot"),
-    FieldDef("evidence.path", KEYWORD, "file, relative to the evidence folder (may be shared by adverts)"),
-    FieldDef("evidence.sha256", KEYWORD, "SHA-256 of the evidence file"),
-    FieldDef("evidence.captured_at", DATE, "when it was captured"),
-    FieldDef("cases", KEYWORD, "case references the advert is pinned to (kept from retention)"),
+    ("evidence.kind", "keyword", "warc or screenshot"),
+    ("evidence.path", "keyword", "file, relative to the evidence folder (may be shared by adverts)"),
+    ("evidence.sha256", "keyword", "SHA-256 of the evidence file"),
+    ("evidence.captured_at", "date", "when it was captured"),
+    ("cases", "keyword", "case references the advert is pinned to (kept from retention)"),
     # item fields we do not map (views, reply_to, ...): stored, never indexed, never lost
-    FieldDef("extra", {"type": "object", "enabled": False}, "other item fields, stored as they came"),
+    ("extra", "stored", "other item fields, stored as they came"),
 )
+
+# Objects that carry the offsets of what they mark in the advert text: object -> what it is.
+_SPANS = {"places": "the place", "prices": "the price", "phones": "the number"}
+
+
+def _span(owner: str, what: str) -> tuple[FieldDef, ...]:
+    return (
+        FieldDef(f"{owner}.start", OFFSET, f"offset of {what} in the text"),
+        FieldDef(f"{owner}.end", OFFSET, f"end offset of {what} in the text"),
+    )
+
+
+ADVERT_FIELDS: tuple[FieldDef, ...] = tuple(
+    FieldDef(path, KINDS[kind], about, facet=kind == "facet") for path, kind, about in _TABLE
+) + tuple(field for owner, what in _SPANS.items() for field in _span(owner, what))
 
 
 def _language_fields() -> tuple[FieldDef, ...]:
@@ -180,7 +209,7 @@ def advert_properties() -> dict[str, Any]:
         level = root
         for parent in parents:
             level = level.setdefault(parent, _object())["properties"]
-        level[leaf] = dict(field.mapping)
+        level[leaf] = dict(field.mapping) | ({"eager_global_ordinals": True} if field.facet else {})
     return root
 
 

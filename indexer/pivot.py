@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from indexer.query import normalize_handle, normalize_phone, phone_query
+from indexer.contact_terms import normalize_handle, normalize_phone, phone_query
 from indexer.search import Bucket
 from radar.errors import Code, RadarError
 

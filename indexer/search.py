@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from indexer.fields import TEXT_FAMILIES
 from indexer.highlight import Span, merge, spans_in
 from indexer.highlight import snippet as make_snippet
-from indexer.query import SearchRequest, decode_cursor, next_cursor, search_body
+from indexer.query import SearchRequest, decode_cursor, hits_body, next_cursor, summary_body
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
@@ -133,8 +133,11 @@ def parse_facets(aggs: Mapping[str, Any]) -> Facets:
     return Facets(**values)
 
 
-def parse_response(request: SearchRequest, response: Mapping[str, Any]) -> SearchResult:
-    raw_hits = response["hits"]["hits"]
+def parse_response(
+    request: SearchRequest, hits_response: Mapping[str, Any], summary: Mapping[str, Any]
+) -> SearchResult:
+    """The result from the answers to :func:`hits_body` and :func:`summary_body`."""
+    raw_hits = hits_response["hits"]["hits"]
     hits = tuple(
         Hit(
             doc_id=raw["_id"],
@@ -147,20 +150,33 @@ def parse_response(request: SearchRequest, response: Mapping[str, Any]) -> Searc
     offset = 0
     if request.search_after:
         offset = int(decode_cursor(request.search_after).get("from", 0))
-    aggs = response.get("aggregations", {})
-    total = response["hits"]["total"]
+    aggs = summary.get("aggregations", {})
+    total = summary["hits"]["total"]
     return SearchResult(
         hits=hits,
         total=int(total["value"]),
         total_is_exact=total["relation"] == "eq",
-        facets=parse_facets(aggs) if aggs else Facets(),
+        facets=parse_facets(aggs) if request.facets and aggs else Facets(),
         next_cursor=next_cursor(request, raw_hits[-1].get("sort") if raw_hits else None, len(hits), offset),
         clusters=aggs["clusters"]["value"] if "clusters" in aggs else None,
-        took_ms=int(response.get("took", 0)),
+        took_ms=max(int(hits_response.get("took", 0)), int(summary.get("took", 0))),
     )
 
 
 def search(client: Elasticsearch, alias: str, request: SearchRequest) -> SearchResult:
-    """Run one search against the adverts alias."""
-    response = client.search(index=alias, **search_body(request))
-    return parse_response(request, response.body)
+    """Run one search against the adverts alias.
+
+    The page of hits and the summary (total, facets) go to Elasticsearch as two searches in one
+    ``_msearch``: it runs them side by side, the hits search may stop early for want of a count,
+    and the summary, the same for every page, is answered from the shard request cache when it
+    was asked before (and the index has not changed since).
+    """
+    bodies = (hits_body(request), summary_body(request))
+    searches: list[Mapping[str, Any]] = [{}, bodies[0], {"request_cache": True}, bodies[1]]
+    answers = client.msearch(index=alias, searches=searches).body["responses"]
+    for number, answer in enumerate(answers):
+        if "error" in answer:
+            # _msearch reports a failed search in its answer; asked on its own, the same search
+            # raises the client's error for it (ApiError with the status), as callers expect.
+            answers[number] = client.search(index=alias, **bodies[number]).body
+    return parse_response(request, answers[0], answers[1])

@@ -117,6 +117,34 @@ def test_search_after_pages_through_everything_once(
     assert sorted(seen) == sorted(item["id"] for item in items)
 
 
+def request_cache_hits(client: Elasticsearch, alias: str) -> int:
+    stats = client.indices.stats(index=alias, metric="request_cache")
+    return int(stats["_all"]["primaries"]["request_cache"]["hit_count"])
+
+
+def test_the_next_page_takes_total_and_facets_from_the_request_cache(
+    es_client: Elasticsearch, names: IndexNames, index: Index
+) -> None:
+    index(corpus_items())
+    first = search(es_client, names.alias, SearchRequest(query="boat", limit=3))
+    before = request_cache_hits(es_client, names.alias)
+
+    after = SearchRequest(query="boat", limit=3, search_after=first.next_cursor)
+    second = search(es_client, names.alias, after)
+
+    assert request_cache_hits(es_client, names.alias) > before  # the summary was not computed again
+    assert (second.total, second.facets) == (first.total, first.facets)
+    assert second.total_is_exact
+    assert not {hit.doc_id for hit in first.hits} & {hit.doc_id for hit in second.hits}
+
+
+def test_a_search_elasticsearch_refuses_raises_the_clients_error(es_client: Elasticsearch) -> None:
+    from elasticsearch import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        search(es_client, "smokkelradar-test-no-such-alias", SearchRequest(query="boat"))
+
+
 def repost(raw: dict[str, Any], n: int, source: str) -> dict[str, Any]:
     """The advert posted again elsewhere, with a small edit and a later date."""
     changed = copy.deepcopy(raw)

@@ -58,3 +58,14 @@ def test_the_table_is_reusable_for_another_index() -> None:
     first, second = advert_properties(), advert_properties()
     first["route"]["properties"]["origin"]["type"] = "text"
     assert second["route"]["properties"]["origin"]["type"] == "keyword"
+
+
+def test_facets_get_eager_global_ordinals_in_the_adverts_mapping_only() -> None:
+    mapped = walk(advert_properties())
+    facets = {field.path for field in advert_field_defs() if field.facet}
+
+    assert {"languages", "route.origin", "documents", "transport", "source"} <= facets
+    assert all(mapped[path]["eager_global_ordinals"] is True for path in facets)
+    assert "eager_global_ordinals" not in mapped["cluster.id"]  # one value per advert: built lazily
+    # The shared definitions (the alerts' saved-search index maps its filters from them) stay plain.
+    assert all("eager_global_ordinals" not in field.mapping for field in advert_field_defs())

@@ -12,10 +12,11 @@ from indexer.query import (
     decode_cursor,
     encode_cursor,
     filters,
+    hits_body,
     next_cursor,
     normalize_handle,
     normalize_phone,
-    search_body,
+    summary_body,
 )
 from radar.errors import Code, RadarError
 
@@ -95,7 +96,7 @@ def test_handles_in_any_notation(typed: str) -> None:
 
 
 def test_free_text_runs_over_neutral_and_every_language_field() -> None:
-    body = search_body(SearchRequest(query="جواز سفر"))
+    body = hits_body(SearchRequest(query="جواز سفر"))
     query = body["query"]["bool"]["must"][0]["simple_query_string"]
 
     assert query["query"] == "جواز سفر"
@@ -105,13 +106,13 @@ def test_free_text_runs_over_neutral_and_every_language_field() -> None:
 
 
 def test_without_a_query_everything_matches_newest_first() -> None:
-    body = search_body(SearchRequest())
+    body = hits_body(SearchRequest())
     assert body["query"]["bool"]["must"] == [{"match_all": {}}]
     assert body["sort"] == [{"date": {"order": "desc", "missing": "_last"}}, {"advert_id": "asc"}]
 
 
 def test_highlights_ask_for_whole_fields_with_private_tags() -> None:
-    highlight = search_body(SearchRequest(query="boat"))["highlight"]
+    highlight = hits_body(SearchRequest(query="boat"))["highlight"]
     assert highlight["pre_tags"] == ["\ue000"]
     assert all(options == {"number_of_fragments": 0} for options in highlight["fields"].values())
 
@@ -120,24 +121,39 @@ def test_paging_uses_search_after_and_collapse_uses_offsets() -> None:
     request = SearchRequest(limit=2)
     cursor = next_cursor(request, ["2026-10-01", "x"], returned=2, offset=0)
     assert cursor is not None
-    assert search_body(SearchRequest(limit=2, search_after=cursor))["search_after"] == ["2026-10-01", "x"]
+    assert hits_body(SearchRequest(limit=2, search_after=cursor))["search_after"] == ["2026-10-01", "x"]
     assert next_cursor(request, ["2026-10-01", "x"], returned=1, offset=0) is None  # a short page is the last
 
     collapsed = SearchRequest(limit=2, collapse=True)
     cursor = next_cursor(collapsed, ["2026-10-01", "x"], returned=2, offset=4)
     assert cursor is not None
-    body = search_body(SearchRequest(limit=2, collapse=True, search_after=cursor))
+    request = SearchRequest(limit=2, collapse=True, search_after=cursor)
+    body = hits_body(request)
     assert body["from"] == 6
     assert body["collapse"] == {"field": "cluster.id"}
-    assert "clusters" in body["aggs"]
+    assert "clusters" in summary_body(request)["aggs"]
+    assert "clusters" in summary_body(SearchRequest(collapse=True, facets=False))["aggs"]
 
 
 def test_facets_cover_what_officers_filter_on() -> None:
-    aggs = search_body(SearchRequest())["aggs"]
+    aggs = summary_body(SearchRequest())["aggs"]
     assert set(aggs) >= {"languages", "origin", "transit", "destination", "documents", "transport", "sources"}
     assert aggs["price_eur"]["histogram"]["field"] == "price_eur.min"
     assert aggs["dates"]["date_histogram"]["field"] == "date"
-    assert "aggs" not in search_body(SearchRequest(facets=False))
+    assert "aggs" not in summary_body(SearchRequest(facets=False))
+
+
+def test_the_summary_counts_and_is_the_same_for_every_page_and_the_hits_do_not_count() -> None:
+    first = SearchRequest(query="boat", origin=("LY",), limit=2)
+    cursor = next_cursor(first, [1.5, "2026-10-01", "x"], returned=2, offset=0)
+    second = SearchRequest(query="boat", origin=("LY",), limit=2, search_after=cursor)
+
+    assert summary_body(first) == summary_body(second)  # one cache entry serves every page
+    assert summary_body(first)["size"] == 0
+    assert summary_body(first)["track_total_hits"] is True
+    assert hits_body(first)["track_total_hits"] is False
+    assert "aggs" not in hits_body(first)
+    assert hits_body(first)["query"] == summary_body(first)["query"]
 
 
 @pytest.mark.parametrize(
