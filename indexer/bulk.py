@@ -24,13 +24,16 @@ in flight; ``streaming_bulk`` then only sends bytes, and asks for the few fields
 from __future__ import annotations
 
 import gc
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
+from indexer.bulk_outcome import RETRY_STATUSES, DrainReport, RoundOutcome, record_outcome, sort_answers
 from indexer.clusters import sync_dirty_clusters
 from indexer.dedup import NearDuplicates
 from indexer.pins import Pins
@@ -41,25 +44,17 @@ from radar.logs import get_logger
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
+__all__ = ["BULK_FILTER", "DrainOptions", "DrainReport", "Drainer"]
+
 log = get_logger("indexer.bulk")
 
-RETRY_STATUSES = (429, 500, 502, 503, 504)
 # What the drain reads of each bulk answer (and, for a refused request, Elasticsearch's reason);
 # Elasticsearch leaves out the rest: less for it to write and for us to parse.
 BULK_FILTER = "items.*._id,items.*.status,items.*.error,error,status"
+# Threads sending batches, taking turns at Elasticsearch (OneRequestAtATime).
+SENDERS = 2
 # A young-generation collection every this many allocations while draining (the default is 700).
 GC_YOUNG_THRESHOLD = 50_000
-# Per-document errors that say "not now" rather than "never": the entry stays in the spool.
-TRANSIENT_ERRORS = frozenset(
-    {
-        "es_rejected_execution_exception",
-        "cluster_block_exception",
-        "unavailable_shards_exception",
-        "index_not_found_exception",
-        "node_closed_exception",
-        "circuit_breaking_exception",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -73,56 +68,6 @@ class DrainOptions:
     give_up_after: float | None = 120.0  # seconds without Elasticsearch before this run stops
     max_batches: int | None = None
     refresh: bool = True  # make the new documents searchable before returning
-
-
-@dataclass
-class DrainReport:
-    indexed: int = 0
-    dead: int = 0
-    retried: int = 0  # entries given back to the spool for a later attempt
-    batches: int = 0
-    outages: int = 0  # rounds in which Elasticsearch did not answer or refused for now
-    cluster_updates: int = 0
-    stopped: str = "spool empty"
-    reasons: dict[str, int] = field(default_factory=dict)  # dead-letter reasons, counted
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "indexed": self.indexed,
-            "dead": self.dead,
-            "retried": self.retried,
-            "batches": self.batches,
-            "outages": self.outages,
-            "cluster_updates": self.cluster_updates,
-        }
-
-
-@dataclass
-class _Round:
-    acked: list[SpoolEntry] = field(default_factory=list)
-    rejected: list[tuple[SpoolEntry, str]] = field(default_factory=list)
-    retry: list[tuple[SpoolEntry, str]] = field(default_factory=list)
-    unanswered: list[SpoolEntry] = field(default_factory=list)
-    failure: str | None = None  # whole-request failure: Elasticsearch unreachable or refusing
-    fatal: bool = False  # refusing for a reason waiting will not fix (401, 403)
-
-
-def error_reason(status: Any, error: Any) -> str:
-    """Elasticsearch's per-document error as one line: ``400 mapper_parsing_exception: ...``."""
-    if isinstance(error, Mapping):
-        text = f"{error.get('type', 'error')}: {error.get('reason', '')}"
-        cause = error.get("caused_by")
-        if isinstance(cause, Mapping):
-            text += f" (caused by {cause.get('type', '?')}: {cause.get('reason', '')})"
-    else:
-        text = str(error)
-    return f"{status} {text}"
-
-
-def is_transient(status: Any, error: Any) -> bool:
-    if not isinstance(status, int) or status in RETRY_STATUSES:
-        return True
-    return isinstance(error, Mapping) and error.get("type") in TRANSIENT_ERRORS
 
 
 @contextmanager
@@ -140,6 +85,33 @@ def fewer_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
+
+
+class OneRequestAtATime:
+    """The client for the sender threads: their ``_bulk`` requests reach Elasticsearch one at a time.
+
+    ``streaming_bulk`` builds a request (and reads an answer) in Python before (and after) it
+    is sent; with two senders taking turns, that work happens while the other sender's request
+    is at Elasticsearch, which meanwhile handles one request at a time, as without them.
+    """
+
+    def __init__(self, client: Elasticsearch, gate: threading.Lock | None = None) -> None:
+        object.__setattr__(self, "_client", client)
+        object.__setattr__(self, "_gate", gate or threading.Lock())
+
+    def options(self, **settings: Any) -> Elasticsearch:
+        # streaming_bulk takes a copy with options of its own: it must share the turns.
+        return cast("Elasticsearch", OneRequestAtATime(self._client.options(**settings), self._gate))
+
+    def bulk(self, **request: Any) -> Any:
+        with self._gate:
+            return self._client.bulk(**request)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._client, name, value)  # streaming_bulk marks its copy (client meta header)
 
 
 class Drainer:
@@ -172,24 +144,34 @@ class Drainer:
         options = self.options
         backoff, down_since, available = options.initial_backoff, None, True
         # One worker thread does the spool and preparation work in order: lease and prepare the
-        # next batch, then settle the batch just sent, while the main thread sends. Our CPU work
-        # thus overlaps Elasticsearch's instead of adding to it.
-        with fewer_collections(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="drain") as worker:
+        # next batch, then settle the batches sent, while two sender threads take turns: one
+        # request at Elasticsearch at a time (as a plain one-at-a-time _bulk loop), while the
+        # other builds its next request and reads its last answer. Our CPU work thus overlaps
+        # Elasticsearch's instead of adding to it, and Elasticsearch waits for no request.
+        client = cast("Elasticsearch", OneRequestAtATime(self.client))
+        with (
+            fewer_collections(),
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="drain") as worker,
+            ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="drain-send") as senders,
+        ):
             settling: list[Future[None]] = []
+            sending: deque[Future[RoundOutcome]] = deque()
             # The first batch only as large as one request, so that Elasticsearch starts sooner.
             first = min(options.batch_size, options.chunk_size)
             upcoming: Future[Batch] | None = worker.submit(self._next_batch, first)
-            while upcoming is not None:
-                batch = upcoming.result()
-                upcoming = None
-                if not batch.entries:
-                    break
-                report.batches += 1
-                if options.max_batches is None or report.batches < options.max_batches:
-                    upcoming = worker.submit(self._next_batch, options.batch_size)
-                outcome = self._send(batch)
+            while upcoming is not None or sending:
+                if upcoming is not None and len(sending) < SENDERS:
+                    batch = upcoming.result()
+                    upcoming = None
+                    if batch.entries:
+                        report.batches += 1
+                        if options.max_batches is None or report.batches < options.max_batches:
+                            upcoming = worker.submit(self._next_batch, options.batch_size)
+                        sending.append(senders.submit(self._send, batch, client))
+                    continue
+                outcome = sending.popleft().result()
                 settling = [*_finished(settling), worker.submit(self._settle, outcome, report)]
-                available = outcome.failure is None and not outcome.retry
+                available = outcome.available
                 if available:
                     backoff, down_since = options.initial_backoff, None
                     continue
@@ -203,6 +185,8 @@ class Drainer:
                 if report.stopped != "spool empty":
                     self._give_back(upcoming)
                     upcoming = None
+                    for pending in sending:  # sent already: what Elasticsearch said is recorded too
+                        settling.append(worker.submit(self._settle, pending.result(), report))
                     break
                 log.warning(
                     "Elasticsearch unavailable; entries stay in the spool, retrying",
@@ -211,8 +195,8 @@ class Drainer:
                 self._sleep(backoff)
                 backoff = min(backoff * 2, options.max_backoff)
             self._give_back(upcoming)
-            for pending in settling:
-                pending.result()  # every acknowledgement recorded (or its error raised) before we go on
+            for recorded in settling:
+                recorded.result()  # every acknowledgement recorded (or its error raised) before we go on
         if available:  # otherwise the dirty clusters wait for the next run
             report.cluster_updates = sync_dirty_clusters(self.client, self.store, self.alias).updated
             if options.refresh:
@@ -239,31 +223,14 @@ class Drainer:
 
     # ------------------------------------------------------------ one round
 
-    def _send(self, batch: Batch) -> _Round:
-        outcome = _Round(rejected=list(batch.rejected))
-        by_id = {document_id: entry for entry, document_id, _ in batch.documents}
-        answered: set[str] = set()
-        try:
-            for ok, info in self._bulk(batch.documents):
-                result = info.get("index", {})
-                entry = by_id[result["_id"]]
-                answered.add(result["_id"])
-                if ok:
-                    outcome.acked.append(entry)
-                    continue
-                status, error = result.get("status"), result.get("error")
-                if "exception" in result and not isinstance(status, int):
-                    status = "N/A"
-                reason = error_reason(status, error)
-                (outcome.retry if is_transient(status, error) else outcome.rejected).append((entry, reason))
-        except Exception as error:  # the transport's errors, and ApiError for the whole request
-            outcome.failure = f"{type(error).__name__}: {error}"
-            outcome.fatal = getattr(error, "status_code", None) in (401, 403)
-        outcome.unanswered = [entry for entry, doc_id, _ in batch.documents if doc_id not in answered]
-        return outcome
+    def _send(self, batch: Batch, client: Elasticsearch) -> RoundOutcome:
+        """Send one batch and file the answers (in a sender thread)."""
+        sent = [(entry, document_id) for entry, document_id, _ in batch.documents]
+        answers = self._bulk(client, batch.documents)
+        return sort_answers(sent, answers, RoundOutcome(rejected=list(batch.rejected)))
 
     def _bulk(
-        self, prepared: list[tuple[SpoolEntry, str, Document]]
+        self, client: Elasticsearch, prepared: list[tuple[SpoolEntry, str, Document]]
     ) -> Iterable[tuple[bool, dict[str, Any]]]:
         from elasticsearch.helpers import streaming_bulk
 
@@ -279,7 +246,7 @@ class Drainer:
 
         options = self.options
         return streaming_bulk(
-            self.client,
+            client,
             actions(),
             chunk_size=options.chunk_size,
             max_chunk_bytes=options.max_chunk_bytes,
@@ -295,22 +262,9 @@ class Drainer:
             filter_path=BULK_FILTER,
         )
 
-    def _settle(self, outcome: _Round, report: DrainReport) -> None:
+    def _settle(self, outcome: RoundOutcome, report: DrainReport) -> None:
         """Record a round's outcome in the spool (in the worker thread, after the next batch is ready)."""
-        self.spool.ack(outcome.acked)
-        if outcome.rejected:
-            self.spool.bury(outcome.rejected)
-            self.store.forget(entry.advert_id for entry, _ in outcome.rejected)
-            for _, reason in outcome.rejected:
-                kind = reason.split(":")[0]
-                report.reasons[kind] = report.reasons.get(kind, 0) + 1
-        for entry, reason in outcome.retry:
-            self.spool.release([entry], reason)
-        if outcome.unanswered:
-            self.spool.release(outcome.unanswered, outcome.failure or "no answer from Elasticsearch")
-        report.indexed += len(outcome.acked)
-        report.dead += len(outcome.rejected)
-        report.retried += len(outcome.retry) + len(outcome.unanswered)
+        record_outcome(self.spool, self.store, outcome, report)
 
 
 def _finished(futures: list[Future[None]]) -> list[Future[None]]:

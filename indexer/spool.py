@@ -39,65 +39,23 @@ the item as before. A leased entry parses its item only when asked (``SpoolEntry
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from indexer import spool_admin
 from indexer.spool_entry import DeadLetter, SpoolCounts, SpoolEntry, encode_item
+from indexer.spool_schema import next_seqs, open_spool
 from indexer.staging import Staged, signature_blobs, stage
-from radar.sqlite import immediate_transaction, open_database
+from radar.sqlite import immediate_transaction
 
 __all__ = ["DeadLetter", "Spool", "SpoolCounts", "SpoolEntry", "encode_item"]
 
-PAGE_SIZE = 16384
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (
-    advert_id TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    item TEXT NOT NULL,
-    put_at REAL NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    last_error TEXT,
-    not_before REAL NOT NULL DEFAULT 0,
-    lease TEXT
-);
-CREATE INDEX IF NOT EXISTS entries_by_seq ON entries (seq);
--- Entries handed to a drain, by version (seq). Kept apart from the entries, which are large
--- (item, staged document), so that leasing writes small rows. A lease held past ``until`` is
--- void: the drain that took it died, and the entry is handed out again.
-CREATE TABLE IF NOT EXISTS leases (
-    advert_id TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    until REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dead_letters (
-    advert_id TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    item TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    attempts INTEGER NOT NULL,
-    failed_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta (key, value) VALUES ('seq', 0);
-"""
-
 DEFAULT_LEASE_SECONDS = 300.0
-# Staged at put time (indexer.staging); added to spools from before, NULL where nothing was staged.
-STAGED_COLUMNS = {
-    "signature": "BLOB",  # MinHash of title + text; empty: text without words
-    "document": "BLOB",  # the serialized document body
-    "document_format": "TEXT",
-    "source": "TEXT",
-    "posted": "TEXT",
-    "fetched": "TEXT",
-}
 
 
 class Spool:
@@ -107,15 +65,7 @@ class Spool:
         self.path = path
         self.lease_seconds = lease_seconds
         self._lock = threading.Lock()
-        # Large pages for a new file (an existing one keeps its own): rows of a few KB fit in one
-        # page, and a batch's writes touch fewer pages (measured: a third less SQLite time).
-        # FULL: an acknowledged put survives a power cut, not only a crash of the process.
-        self._db = open_database(path, synchronous="FULL", page_size=PAGE_SIZE)
-        self._db.executescript(SCHEMA)
-        columns = {row[1] for row in self._db.execute("PRAGMA table_info(entries)")}
-        for column, kind in STAGED_COLUMNS.items():
-            if column not in columns:  # a spool from before staging
-                self._db.execute(f"ALTER TABLE entries ADD COLUMN {column} {kind}")
+        self._db = open_spool(path)  # tables and page size: indexer.spool_schema
 
     def close(self) -> None:
         with self._lock:
@@ -129,12 +79,6 @@ class Spool:
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return immediate_transaction(self._db, self._lock)
-
-    def _next_seqs(self, db: sqlite3.Connection, count: int) -> int:
-        """Reserve ``count`` sequence numbers; returns the first."""
-        row = db.execute("UPDATE meta SET value = value + ? WHERE key = 'seq' RETURNING value", (count,))
-        last: int = row.fetchone()[0]
-        return last - count + 1
 
     # ------------------------------------------------------------ writers (the crawler)
 
@@ -154,7 +98,7 @@ class Spool:
         ]
         now = time.time()
         with self._transaction() as db:
-            first = self._next_seqs(db, len(rows))
+            first = next_seqs(db, len(rows))
             db.executemany(
                 "INSERT INTO entries (advert_id, seq, item, put_at, signature, document, document_format, "
                 "source, posted, fetched) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -245,51 +189,17 @@ class Spool:
     # ------------------------------------------------------------ looking and repairing
 
     def counts(self) -> SpoolCounts:
-        now = time.time()
         with self._lock:
-            # held: leased now (the last condition: a lease taken by a version from before the leases table)
-            pending, leased, retrying = self._db.execute(
-                "SELECT COALESCE(SUM(NOT held), 0), COALESCE(SUM(held), 0), "
-                "COALESCE(SUM(tried AND NOT held), 0) "
-                "FROM (SELECT e.attempts > 0 AS tried, (EXISTS (SELECT 1 FROM leases l WHERE "
-                "l.advert_id = e.advert_id AND l.seq = e.seq AND l.until > ?) "
-                "OR (e.lease IS NOT NULL AND e.not_before > ?)) AS held FROM entries e)",
-                (now, now),
-            ).fetchone()
-            (dead,) = self._db.execute("SELECT COUNT(*) FROM dead_letters").fetchone()
-        return SpoolCounts(pending=pending, leased=leased, retrying=retrying, dead=dead)
+            return spool_admin.counts(self._db)
 
     def dead_letters(self, limit: int = 100) -> list[DeadLetter]:
         with self._lock:
-            rows = self._db.execute(
-                "SELECT advert_id, reason, attempts, failed_at, item FROM dead_letters "
-                "ORDER BY failed_at DESC, advert_id LIMIT ?",
-                (limit,),
-            ).fetchall()
-        return [
-            DeadLetter(row[0], row[1], row[2], datetime.fromtimestamp(row[3], UTC), json.loads(row[4]))
-            for row in rows
-        ]
+            return spool_admin.dead_letters(self._db, limit)
 
     def requeue(self, advert_ids: Sequence[str] | None = None) -> int:
         """Put dead letters (all, or these ids) back in the queue; a newer waiting version wins."""
         with self._transaction() as db:
-            if advert_ids is None:
-                rows = db.execute("SELECT advert_id, item FROM dead_letters").fetchall()
-            else:
-                marks = ",".join("?" * len(advert_ids))
-                rows = db.execute(
-                    f"SELECT advert_id, item FROM dead_letters WHERE advert_id IN ({marks})",  # noqa: S608 (only '?' marks)
-                    list(advert_ids),
-                ).fetchall()
-            if rows:
-                first = self._next_seqs(db, len(rows))
-                db.executemany(
-                    "INSERT OR IGNORE INTO entries (advert_id, seq, item, put_at) VALUES (?, ?, ?, ?)",
-                    [(advert_id, first + n, item, time.time()) for n, (advert_id, item) in enumerate(rows)],
-                )
-                db.executemany("DELETE FROM dead_letters WHERE advert_id = ?", [(row[0],) for row in rows])
-        return len(rows)
+            return spool_admin.requeue(db, advert_ids)
 
 
 def _staged_columns(
