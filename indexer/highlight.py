@@ -9,16 +9,31 @@ HTML from the search engine is ever rendered as such.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 PRE = "\ue000"
 POST = "\ue001"
+_PAIR = re.compile(f"{PRE}([^{PRE}{POST}]*){POST}")
 
 Span = tuple[int, int]
 
 
 def spans_in(marked: str, original: str) -> list[Span]:
     """The ``[start, end)`` offsets in ``original`` of the marked parts of ``marked``."""
+    # Fast path (the web app calls this for every hit and language field): when the tags come in
+    # clean pairs, each pair before a match shifts its offsets by two characters.
+    pairs = list(_PAIR.finditer(marked))
+    if marked.count(PRE) + marked.count(POST) == 2 * len(pairs):
+        spans = [
+            (m.start() - 2 * i, m.end() - 2 * i - 2) for i, m in enumerate(pairs) if m.end() - m.start() > 2
+        ]
+        return _placed(spans, marked.replace(PRE, "").replace(POST, ""), original)
+    return _spans_by_walking(marked, original)
+
+
+def _spans_by_walking(marked: str, original: str) -> list[Span]:
+    """``spans_in`` for stray or nested tags (advert text may itself hold the private-use characters)."""
     spans: list[Span] = []
     plain: list[str] = []
     position, start = 0, None
@@ -32,7 +47,11 @@ def spans_in(marked: str, original: str) -> list[Span]:
         else:
             plain.append(char)
             position += 1
-    text = "".join(plain)
+    return _placed(spans, "".join(plain), original)
+
+
+def _placed(spans: list[Span], text: str, original: str) -> list[Span]:
+    """``spans`` of ``text`` (the marked copy without tags) as offsets into ``original``."""
     if text == original:
         return spans
     # A fragment rather than the whole field (should not happen with number_of_fragments 0):

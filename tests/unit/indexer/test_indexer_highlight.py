@@ -38,3 +38,16 @@ def test_snippet_marks_matches_around_the_first_one() -> None:
     )
     assert snippet("short", [], width=30) == "short"
     assert snippet("a" * 50, [], width=10) == "a" * 10 + "…"
+
+
+def test_the_fast_path_agrees_with_walking_the_text() -> None:
+    import random
+
+    from indexer.highlight import _spans_by_walking
+
+    chance = random.Random(7)  # noqa: S311 - reproducible test strings, not secrets
+    alphabet = ["a", "ب", " ", "\n", "🚤", PRE, POST]
+    for _ in range(2000):
+        marked = "".join(chance.choice(alphabet) for _ in range(chance.randint(0, 30)))
+        original = marked.replace(PRE, "").replace(POST, "")
+        assert spans_in(marked, original) == _spans_by_walking(marked, original), repr(marked)
