@@ -9,12 +9,8 @@ Elasticsearch anything, so no node is needed.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -25,11 +21,11 @@ import pytest
 
 from radar.config.loader import load_config
 from tests.integration.web.conftest import free_port
+from tests.integration.web.web_process import start_web, stop_web, wait_until_up
 from tests.unit.web.support import PASSWORD, add_user, write_config
 from web.audit import AuditFilter, AuditLog
 from web.settings import WebSettings
 
-REPO = Path(__file__).resolve().parents[3]
 LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
 CSRF_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -61,29 +57,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     add_user(settings, "olga", "officer")
     add_user(settings, "adam", "admin")
     port = free_port()
-    command = [sys.executable, "-m", "radar", "web", "-c", str(radar_yaml), "--port", str(port),
-               "--workers", "2", "--insecure-cookies", "--lockout-failures", "3"]  # fmt: skip
-    process = subprocess.Popen(command, cwd=REPO, start_new_session=True)
+    process = start_web(radar_yaml, port, "--workers", "2", "--lockout-failures", "3")
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(url + "/login", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"smokkelradar web --workers 2 did not answer at {url}")
-            time.sleep(0.2)
+        wait_until_up(url, process, timeout=90)
         yield Server(url, process, settings)
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+        stop_web(process)
 
 
 def _get(server: Server, path: str, cookie: str = "") -> httpx.Response:

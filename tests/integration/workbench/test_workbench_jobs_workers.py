@@ -12,17 +12,13 @@ and the slot it held is free again for either.
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -31,6 +27,7 @@ from parsel import Selector
 
 from tests.integration.alerts.world import remove_templates
 from tests.integration.web.conftest import free_port
+from tests.integration.web.web_process import start_web, stop_web, wait_until_up
 from tests.integration.workbench.world import SLANG, World, corpus_adverts, make_world, slang_advert
 from tests.unit.web.support import CSRF_TOKEN, LOGIN_TOKEN, PASSWORD, add_user
 from web.routes.workbench_jobs import Jobs
@@ -44,7 +41,6 @@ if TYPE_CHECKING:
 
 pytestmark = [pytest.mark.es, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[3]
 SLANG_ADVERTS = [slang_advert(n) for n in range(6)]
 SLANG_IDS = sorted(advert_id for advert_id, _ in SLANG_ADVERTS)
 BOAT_TERMS = "- value: boat\n    terms:\n      any: ["
@@ -57,34 +53,6 @@ class Site:
     settings: WebSettings
     servers: dict[str, str]  # "A" and "B" -> base URL
     cookie: str = ""
-
-
-def _serve(radar_yaml: Path, port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "radar", "web", "-c", str(radar_yaml), "--port", str(port),
-               "--insecure-cookies"]  # fmt: skip
-    return subprocess.Popen(command, cwd=REPO, start_new_session=True)
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(url + "/login", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            raise RuntimeError(f"smokkelradar web did not answer at {url}")
-        time.sleep(0.2)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(10)
 
 
 @pytest.fixture(scope="module")
@@ -100,14 +68,14 @@ def site(es_client: Elasticsearch, es_url: str, tmp_path_factory: pytest.TempPat
         servers = {}
         for name in ("A", "B"):
             port = free_port()
-            processes.append(_serve(world.radar_yaml, port))
+            processes.append(start_web(world.radar_yaml, port))
             servers[name] = f"http://127.0.0.1:{port}"
         for process, url in zip(processes, servers.values(), strict=True):
-            _wait_until_up(url, process)
+            wait_until_up(url, process)
         yield Site(world, settings, servers, _login(servers["A"]))
     finally:
         for process in processes:
-            _stop(process)
+            stop_web(process)
         for index in es_client.indices.get(
             index=f"{prefix}*", expand_wildcards="all", ignore_unavailable=True
         ):
