@@ -116,6 +116,25 @@ def register(app: typer.Typer) -> None:
             accounts.close()
         typer.echo(f"{name} is unlocked")
 
+    @users.command("unlock-address")
+    def unlock_address(
+        address: str = typer.Argument(..., help="The client address (IPv4 or IPv6) the web app locked out."),
+        config: ConfigOption = Path("config/radar.yaml"),
+    ) -> None:
+        """Lift a lock-out of one client address after many failed logins under any names."""
+        import ipaddress
+
+        try:
+            address = str(ipaddress.ip_address(address.strip()))  # stored as the web app prints it
+        except ValueError as error:
+            raise typer.BadParameter(f"{address!r} is not an IP address", param_hint="ADDRESS") from error
+        accounts = _accounts(config)
+        try:
+            accounts.unlock_address(address)
+        finally:
+            accounts.close()
+        typer.echo(f"{address} is unlocked")
+
     @users.command("disable")
     def disable(
         name: str = typer.Argument(..., help="The user."),

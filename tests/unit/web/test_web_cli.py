@@ -67,3 +67,27 @@ def test_web_refuses_to_serve_logins_in_the_clear(tmp_path: Path) -> None:
     assert cookies.exit_code != 0 and "--insecure-cookies is only for 127.0.0.1" in str(cookies.exception)
     assert half_tls.exit_code != 0 and "both --tls-cert and --tls-key" in str(half_tls.exception)
     assert no_workers.exit_code != 0 and "--workers must be between 1 and" in str(no_workers.exception)
+
+
+def test_users_unlock_address_lifts_an_address_lock(tmp_path: Path) -> None:
+    radar_yaml = write_config(tmp_path)
+    runner = CliRunner()
+    runner.invoke(
+        app, ["users", "add", "olga", "--role", "officer", "-c", str(radar_yaml), "--password-stdin"],
+        input=PASSWORD + "\n",
+    )  # fmt: skip
+    settings = WebSettings.from_config(load_config(radar_yaml))
+    accounts = Accounts(settings.accounts_path, max_address_failures=2)
+    address = "2001:db8::7"
+    for name in ("anna", "bert", "carl"):
+        accounts.authenticate(name, "guess 1234567", address)
+    locked = accounts.authenticate("olga", PASSWORD, address).outcome
+
+    bad = runner.invoke(app, ["users", "unlock-address", "not-an-address", "-c", str(radar_yaml)])
+    lifted = runner.invoke(app, ["users", "unlock-address", "2001:DB8:0::7", "-c", str(radar_yaml)])
+
+    assert locked == LoginOutcome.ADDRESS_LOCKED
+    assert bad.exit_code == 2 and "not an IP address" in bad.output
+    assert lifted.exit_code == 0 and "2001:db8::7 is unlocked" in lifted.output
+    assert accounts.authenticate("olga", PASSWORD, address).outcome == LoginOutcome.OK
+    accounts.close()
