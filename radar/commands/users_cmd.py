@@ -124,13 +124,17 @@ def register(app: typer.Typer) -> None:
         """Lift a lock-out of one client address after many failed logins under any names."""
         import ipaddress
 
+        given = address.strip()
         try:
-            address = str(ipaddress.ip_address(address.strip()))  # stored as the web app prints it
+            address = str(ipaddress.ip_address(given))
         except ValueError as error:
             raise typer.BadParameter(f"{address!r} is not an IP address", param_hint="ADDRESS") from error
         accounts = _accounts(config)
         try:
-            accounts.unlock_address(address)
+            # Direct clients are counted in this canonical form; one named by a proxy's
+            # X-Forwarded-For may have been counted as the proxy wrote it.
+            for form in {address, given}:
+                accounts.unlock_address(form)
         finally:
             accounts.close()
         typer.echo(f"{address} is unlocked")
