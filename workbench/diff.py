@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlp import build_pipeline, enrich_texts
 from nlp.evaluation import CORPUS_DIR
 from nlp.version import keywords_version
 from radar.config.alerts import SavedSearch
@@ -82,6 +81,8 @@ class DiffReport:
 
 def _documents(nlp: Language, adverts: Sequence[Stored]) -> list[dict[str, Any]]:
     """Each advert's document with the enrichment-owned fields from ``nlp``."""
+    from nlp import enrich_texts  # spaCy: loaded when a back-test runs, not when the web app starts
+
     records = enrich_texts(nlp, ({"id": a.doc_id, "text": text_of(a.source)} for a in adverts))
     return [
         {**a.source, **enriched_fields(a.source, record)} for a, record in zip(adverts, records, strict=True)
@@ -107,6 +108,8 @@ def run_diff(
 ) -> DiffReport:
     """Back-test ``proposed`` against ``baseline``; ``progress`` hears the name of each step as it starts
     (the web page shows it while a long back-test runs)."""
+    from nlp import build_pipeline  # spaCy: loaded when a back-test runs, not when the web app starts
+
     step = progress or (lambda _: None)
     report = DiffReport(against, keywords_version(baseline), keywords_version(proposed))
     clock = time.perf_counter()

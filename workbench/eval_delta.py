@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from spacy.language import Language
-
-from nlp import enrich_texts
 from nlp.evaluation import CORPUS_DIR, FIELDS, advert_text, evaluate, load_corpus
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 def evaluation_figures(nlp: Language, corpus: Path = CORPUS_DIR) -> dict[str, Any]:
     """``smokkelradar eval``'s figures for one pipeline."""
+    from nlp import enrich_texts  # spaCy: loaded when a back-test runs, not when the web app starts
+
     entries = load_corpus(corpus)
     records = list(enrich_texts(nlp, ({"id": e["id"], "text": advert_text(e)} for e in entries)))
     fold = getattr(nlp.get_pipe("smokkelradar_normalize"), "fold_term")  # noqa: B009 (spaCy types pipes as callables)

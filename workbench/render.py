@@ -6,12 +6,16 @@ markup), so a ``[bold]`` in an advert stays text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from workbench.checks import CheckReport
-from workbench.marks import TestResult
+
+if TYPE_CHECKING:  # workbench.marks loads spaCy; the web app imports this module for check_summary
+    from workbench.marks import TestResult
 
 STYLES = {
     "place": "bold cyan",

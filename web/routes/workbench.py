@@ -8,7 +8,7 @@ CSRF token, and every run is one audit entry. The work is ``workbench.checks.che
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -31,8 +31,10 @@ from web.routes.workbench_common import (
 from web.templating import render
 from workbench.checks import check_keywords
 from workbench.keyword_sets import load_files
-from workbench.marks import Marker, TestResult, pieces
 from workbench.render import check_summary
+
+if TYPE_CHECKING:  # workbench.marks loads spaCy: only when an analyst tests a text
+    from workbench.marks import Marker, TestResult
 
 router = APIRouter()
 KEPT_PIPELINES = 2
@@ -53,6 +55,7 @@ def _test(app_state: Any, files: list[KeywordFile], text: str) -> TestResult:
     one takes seconds, and an analyst tests many texts against the same keywords. One test at a
     time: a spaCy pipeline is not meant to be called from several threads at once."""
     from nlp import build_pipeline
+    from workbench.marks import Marker
 
     version = keywords_version(files)
     with _MARKERS_LOCK:
@@ -140,6 +143,8 @@ def test(request: Request, state: State, who: Analyst, form: CheckedForm) -> Res
     except ConfigError as error:
         problems = [str(problem) for problem in error.problems]
         return refused(request, "The keywords are not valid", "; ".join(problems[:20]))
+    from workbench.marks import pieces
+
     result = _test(request.app.state, files, text)
     record = result.record
     because = {rule: why for rule, _, why in result.features}

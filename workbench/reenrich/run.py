@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from indexer.locks import writer_lock
 from indexer.settings import IndexerSettings
 from indexer.templates import ensure_adverts_index
-from nlp import build_pipeline, enrich_texts
 from nlp.version import keywords_version
 from nlp.vocabulary import keyword_files_of
 from radar.config.loaded import Config
@@ -136,6 +135,8 @@ class Reenricher:
         self.options = options
         self.settings = IndexerSettings.from_config(config)
         self.alias = self.settings.names.alias
+        from nlp import build_pipeline  # spaCy: loaded by a run, not by the web app importing this module
+
         files = keyword_files_of(config)
         self.version = keywords_version(files)
         self.nlp = build_pipeline(files)
@@ -212,6 +213,8 @@ class Reenricher:
             hits = page["hits"]["hits"]
             if not hits:
                 return None
+            from nlp import enrich_texts  # loaded with the pipeline already (see __init__)
+
             records = enrich_texts(
                 self.nlp, ({"id": hit["_id"], "text": text_of(hit["_source"])} for hit in hits)
             )
