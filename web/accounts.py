@@ -54,6 +54,19 @@ class User:
         return datetime.fromtimestamp(self.locked_until, UTC).isoformat(timespec="seconds")
 
 
+@dataclass(frozen=True)
+class LockedAddress:
+    """A client address locked out after many failed logins under any names."""
+
+    address: str
+    failures: int
+    locked_until: float  # epoch seconds
+
+    @property
+    def locked_until_text(self) -> str:
+        return datetime.fromtimestamp(self.locked_until, UTC).isoformat(timespec="seconds")
+
+
 class LoginOutcome(StrEnum):
     OK = "ok"
     REFUSED = "refused"  # wrong name or password, or a disabled account: one answer for all
@@ -203,6 +216,12 @@ class Accounts(SqliteStore):
                 "FROM users u LEFT JOIN login_failures f ON f.name = u.name ORDER BY u.name"
             ).fetchall()
         return [_user(row) for row in rows]
+
+    def locked_addresses(self) -> tuple[LockedAddress, ...]:
+        """The client addresses locked out now."""
+        with self.reading() as db:
+            rows = self._addresses.locked(db, self._clock())
+        return tuple(LockedAddress(address, failures, until) for address, failures, until in rows)
 
     def count(self) -> int:
         with self.reading() as db:

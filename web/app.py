@@ -20,7 +20,19 @@ from fastapi.staticfiles import StaticFiles
 
 from radar.logs import get_logger
 from web.deps import CsrfError, ForbiddenError, LoginRequiredError
-from web.routes import adverts, audit_log, auth, config_view, export, pivot, saved, search, trends, users
+from web.routes import (
+    admin_addresses,
+    adverts,
+    audit_log,
+    auth,
+    config_view,
+    export,
+    pivot,
+    saved,
+    search,
+    trends,
+    users,
+)
 from web.routes.workbench_routers import WORKBENCH_ROUTERS
 from web.security import SecurityHeaders
 from web.settings import WebSettings
@@ -94,7 +106,19 @@ def create_app(settings: WebSettings, client: Elasticsearch | None = None) -> Fa
     )
     app.state.web = state
     app.state.templates = make_environment(settings.timezone)
-    for module in (auth, search, adverts, pivot, trends, saved, export, audit_log, users, config_view):
+    for module in (
+        auth,
+        search,
+        adverts,
+        pivot,
+        trends,
+        saved,
+        export,
+        audit_log,
+        users,
+        admin_addresses,
+        config_view,
+    ):
         app.include_router(module.router)
     for router in WORKBENCH_ROUTERS:  # the analysts' workbench and the advert page's labels
         app.include_router(router)

@@ -46,6 +46,7 @@ class Action(StrEnum):
     AUDIT_EXPORT = "audit_export"
     USER_ADD = "user_add"
     USER_CHANGE = "user_change"
+    ADDRESS_UNLOCK = "address_unlock"
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,15 @@ class Counter:
             (self.limit, value),
         )
 
+    def locked(self, db: sqlite3.Connection, now: float) -> list[tuple[str, int, float]]:
+        """Every key locked at ``now``: (key, failures, locked until), the lock ending soonest first."""
+        rows = db.execute(
+            f"SELECT {self.key}, failures, locked_until FROM {self.table} "  # noqa: S608 (fixed names)
+            "WHERE locked_until > ? ORDER BY locked_until",
+            (now,),
+        ).fetchall()
+        return [(str(key), int(failures), float(until)) for key, failures, until in rows]
+
     def clear(self, db: sqlite3.Connection, value: str) -> None:
         db.execute(f"DELETE FROM {self.table} WHERE {self.key} = ?", (value,))  # noqa: S608
 

@@ -1,5 +1,7 @@
 """Account management for admins: add a user, change a role, lift a lock-out, disable or enable.
 
+The page also lists locked client addresses; lifting one is ``web.routes.admin_addresses``.
+
 Changing someone's role, disabling them or setting a new password ends their sessions, so
 the change holds from their next request on. An admin cannot disable or demote themselves
 (someone must stay able to manage accounts).
@@ -24,6 +26,7 @@ router = APIRouter()
 def _page(request: Request, state: State, message: str = "", error: str = "", status: int = 200) -> Response:
     context = {
         "users": state.accounts.list(),
+        "locked_addresses": state.accounts.locked_addresses(),
         "roles": [role.value for role in Role],
         "now": time.time(),
         "message": message,
@@ -34,7 +37,8 @@ def _page(request: Request, state: State, message: str = "", error: str = "", st
 
 @router.get("/admin/users")
 def users_page(request: Request, state: State, who: Admin) -> Response:
-    return _page(request, state, message=request.query_params.get("done", "")[:200])
+    query = request.query_params
+    return _page(request, state, message=query.get("done", "")[:200], error=query.get("failed", "")[:200])
 
 
 def _done(message: str) -> Response:

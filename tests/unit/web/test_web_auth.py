@@ -141,6 +141,51 @@ def test_one_address_trying_many_names_is_locked_out_over_http(
     assert {entry.client for entry in entries} == {"testclient"}
 
 
+def test_an_admin_sees_a_locked_address_and_lifts_the_lock_on_the_users_page(
+    make_settings: Callable[..., WebSettings],
+) -> None:
+    app = create_app(make_settings(lockout_address_failures=3))
+    # No packets are sent: TestClient calls the app in-process; the address is only a label.
+    guesser = TestClient(app, client=("192.0.2.10", 40000))
+    for name in ("anna", "bert", "carl"):
+        login(guesser, name, "not the password")
+    locked_out = login(guesser, "olga", PASSWORD).status_code
+    admin = TestClient(app)
+    login(admin, "adam")
+    listed = admin.get("/admin/users").text
+    edited = admin.post(
+        "/admin/addresses/unlock",
+        data={"csrf_token": csrf_token(admin), "address": "not an address"},
+        follow_redirects=True,
+    )
+    lifted = admin.post(
+        "/admin/addresses/unlock",
+        data={"csrf_token": csrf_token(admin), "address": "192.0.2.10"},
+        follow_redirects=True,
+    )
+    back_in = login(guesser, "olga", PASSWORD).status_code
+    entries = app.state.web.audit.entries(AuditFilter(action="address_unlock"))
+    app.state.web.close()
+
+    assert locked_out == 429
+    assert "<bdi>192.0.2.10</bdi>" in listed and "No client address is locked out" not in listed
+    assert "is not a locked client address" in edited.text
+    assert "192.0.2.10 is unlocked." in lifted.text and "No client address is locked out" in lifted.text
+    assert back_in == 303
+    assert [(e.user, e.query, e.detail) for e in entries] == [("adam", "192.0.2.10", "was locked")]
+
+
+def test_only_admins_can_lift_an_address_lock(client: TestClient) -> None:
+    login(client, "arno")
+    answer = client.post(
+        "/admin/addresses/unlock",
+        data={"csrf_token": csrf_token(client), "address": "192.0.2.10"},
+        follow_redirects=False,
+    )
+
+    assert answer.status_code == 403
+
+
 def test_a_login_post_without_the_form_token_is_refused(client: TestClient) -> None:
     answer = client.post("/login", data={"name": "olga", "password": PASSWORD}, follow_redirects=False)
 
