@@ -37,6 +37,11 @@ def read_stats(db: sqlite3.Connection, cluster_ids: set[str]) -> dict[str, Clust
 def fresh_stats(cluster_id: str, rows: list[tuple[Any, ...]]) -> ClusterInfo:
     """STATS_QUERY's answer for members not stored yet (rows as inserted into ``adverts``)."""
     # (number, advert_id, doc_id, cluster_id, source, date, first_seen, last_seen, signature)
+    if len(rows) == 1:  # most clusters a batch creates: the same answer, without the generic work
+        (_, _, _, _, source, date, first_seen, last_seen, _) = rows[0]
+        only_last = max(date or "", last_seen or "")
+        first_of = date if date is not None else first_seen
+        return ClusterInfo(cluster_id, 1, first_of, only_last or None, _sources(source))
     firsts = [row[5] if row[5] is not None else row[6] for row in rows]
     first = min((value for value in firsts if value is not None), default=None)
     last = max(max(row[5] or "", row[7] or "") for row in rows)

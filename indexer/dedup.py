@@ -1,4 +1,4 @@
-"""Near-duplicate clusters: MinHash (datasketch) over folded text, LSH banding kept in SQLite.
+"""Near-duplicate clusters: MinHash (datasketch) over folded text, LSH banding.
 
 Smugglers repost one advert across groups with small edits. Each advert gets a MinHash
 signature of its character shingles (``indexer.textfold``); the signature is cut into ``b``
@@ -8,7 +8,9 @@ Jaccard similarity reaches the threshold puts the new advert in its cluster (sin
 A new cluster's id is the document id of its first advert.
 
 Everything lives in one SQLite file under the state folder (``indexer.dedup_sql``), so
-clusters survive restarts and the state stays small in memory whatever the number of adverts.
+clusters survive restarts. The band keys are also held in memory while adverts are placed
+(``indexer.bands``: sorted numpy segments, about 150 bytes per advert), because looking them up
+and adding them in SQLite was the larger part of the drain's own CPU.
 Assigning is idempotent by advert id: the drain may assign the same advert again after an
 Elasticsearch failure and the cluster and its statistics do not change. Statistics (size,
 first/last seen, sources) are computed from the members, never counted up, for the same reason.
@@ -24,7 +26,7 @@ import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +35,16 @@ import numpy as np
 from indexer import bands as band_table
 from indexer import dedup_sql as sql
 from indexer.cluster_stats import fresh_stats, read_stats
-from indexer.dedup_batch import Placement, Sighting, band_keys_of, plan_batch, signatures_of
+from indexer.dedup_batch import (
+    Placement,
+    Sighting,
+    band_keys_of,
+    keys_that_matter,
+    plan_batch,
+    signatures_of,
+)
 from indexer.document import ClusterInfo
-from indexer.minhash import BANDING, band_key_matrix, band_keys, lsh_bands
+from indexer.minhash import BANDING, band_key_matrix, lsh_bands
 from radar.sqlite import immediate_transaction
 
 __all__ = ["NearDuplicates", "Placement", "Sighting"]
@@ -52,32 +61,44 @@ class NearDuplicates:
         self.bands, self.rows = lsh_bands(threshold)
         self._lock = threading.Lock()
         self._db = sql.open_store(path)
+        self._bands = band_table.BandIndex()
         self._match_bands_to_threshold()
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
-    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return immediate_transaction(self._db, self._lock)
+    @contextmanager
+    def _transaction(self, *, bands: bool = False) -> Iterator[sqlite3.Connection]:
+        """A write transaction; with ``bands``, the band keys in memory brought up to date first
+        (loaded on first use: reading clusters never needs them)."""
+        with immediate_transaction(self._db, self._lock) as db:
+            try:
+                if bands:
+                    self._bands.sync(db)
+                yield db
+            except BaseException:
+                self._bands.reset()  # the file is rolled back; the copy reloads from it
+                raise
 
     def _match_bands_to_threshold(self) -> None:
         """A changed threshold changes the banding: re-band every stored signature once."""
-        wanted = f"{self.bands}x{self.rows} {BANDING}"
+        wanted = f"{self.bands}x{self.rows} {BANDING} segments"
         with self._transaction() as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'banding'").fetchone()
             if row is not None and row[0] == wanted:
                 return
             rows = db.execute("SELECT id, signature FROM adverts WHERE signature IS NOT NULL").fetchall()
-            band_table.replace_all(db, self._rebanded(rows))
+            self._bands.replace_all(db, self._rebanded(rows))
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('banding', ?)", (wanted,))
 
-    def _rebanded(self, rows: list[tuple[int, bytes]]) -> Iterator[list[tuple[int, int]]]:
+    def _rebanded(self, rows: list[tuple[int, bytes]]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         for start in range(0, len(rows), 10_000):
             part = rows[start : start + 10_000]
             stacked = np.stack([np.frombuffer(blob, dtype=np.uint32) for _, blob in part])
-            keys = band_key_matrix(stacked, self.bands, self.rows).tolist()
-            yield [(key, number) for (number, _), row in zip(part, keys, strict=True) for key in row]
+            keys = band_key_matrix(stacked, self.bands, self.rows)
+            numbers = np.array([number for number, _ in part], dtype=np.int64)
+            yield keys.ravel(), np.repeat(numbers, keys.shape[1])
 
     # ------------------------------------------------------------ assigning
 
@@ -98,24 +119,27 @@ class NearDuplicates:
     ) -> tuple[dict[str, Placement], dict[str, ClusterInfo]]:
         """Place each advert in a cluster, in order, so near-duplicates within one batch meet too.
 
-        The whole batch costs a handful of SQL statements: known adverts, the adverts sharing
-        any of the batch's band keys, and their signatures are read at once.
+        The whole batch costs a handful of SQL statements: the known adverts and the signatures of
+        the adverts sharing any of the batch's band keys (found in memory) are read at once.
 
         A cluster is marked dirty when its statistics changed and it has members outside this
         batch: the batch's own documents are built afterwards from the new statistics (as
         ``indexer.prepare`` does), so only the members indexed earlier need updating.
         """
         sigs = signatures_of(sightings)  # outside the lock: the costly part
-        matrix, keys = band_keys_of(sigs, self.bands, self.rows)
-        with self._transaction() as db:
+        matrix, rows = band_keys_of(sigs, self.bands, self.rows)
+        with self._transaction(bands=True) as db:
             known = sql.known(db, [s.advert_id for s in sightings])
             in_batch = Counter(cluster_id for cluster_id, _, _ in known.values())
             unseen = [
-                of_advert
-                for s, (_, of_advert) in zip(sightings, keys, strict=True)
-                if s.advert_id not in known
+                row for s, row in zip(sightings, rows, strict=True) if row >= 0 and s.advert_id not in known
             ]
-            nearby = band_table.nearby(db, {key for of_advert in unseen for key in of_advert}, PER_BAND)
+            own = matrix[unseen]
+            distinct, counts = np.unique(own, return_counts=True)
+            nearby = self._bands.nearby(distinct, PER_BAND)
+            # Keys that can find a candidate: in the store, or shared by two new adverts of the batch.
+            matter = keys_that_matter(own, unseen, np.union1d(distinct[counts > 1], list(nearby)))
+            keys = [(row, matter.get(row, [])) for row in rows]
             candidates = sql.signatures(db, {number for numbers in nearby.values() for number in numbers})
             # Adverts numbered from here on get their documents built after this batch's changes.
             first_new = sql.next_number(db)
@@ -123,7 +147,7 @@ class NearDuplicates:
             sizes = sql.sizes(db, plan.changed)  # members before this batch
             dirty = [c for c, members in sizes.items() if members > in_batch[c]]
             db.executemany(sql.INSERT_ADVERT, plan.new_rows)
-            band_table.add(db, band_table.key_rows(matrix, plan.banded))
+            self._bands.add(db, *band_table.key_rows(matrix, plan.banded))
             db.executemany(sql.UPDATE_SEEN, plan.seen_rows)
             db.executemany(sql.MARK_DIRTY, [(c, first_new) for c in dirty])
             if not with_stats:
@@ -183,20 +207,18 @@ class NearDuplicates:
         """Remove adverts (deleted or rejected); returns the clusters that still have members."""
         ids = list(advert_ids)
         touched: set[str] = set()
-        with self._transaction() as db:
+        numbers: list[int] = []
+        with self._transaction(bands=True) as db:
             for advert_id in ids:
-                found = db.execute(
-                    "SELECT id, cluster_id, signature FROM adverts WHERE advert_id = ?", (advert_id,)
-                )
+                found = db.execute("SELECT id, cluster_id FROM adverts WHERE advert_id = ?", (advert_id,))
                 row = found.fetchone()
                 if row is None:
                     continue
-                number, cluster_id, blob = row
-                if blob is not None:
-                    keys = band_keys(np.frombuffer(blob, dtype=np.uint32), self.bands, self.rows)
-                    band_table.remove(db, [(key, number) for key in keys])
+                number, cluster_id = row
+                numbers.append(number)
                 db.execute("DELETE FROM adverts WHERE id = ?", (number,))
                 touched.add(cluster_id)
+            self._bands.remove(db, numbers)
             remaining = {
                 cluster_id
                 for cluster_id in touched

@@ -42,7 +42,8 @@ class Placement(NamedTuple):
     joined: bool  # True when the advert is new to the store and joined an existing cluster
 
 
-# Per sighting: its row in the band-key matrix (-1 without a signature) and its band keys.
+# Per sighting: its row in the band-key matrix (-1 without a signature) and those of its band keys
+# that can find a candidate (``keys_that_matter``).
 RowKeys = tuple[int, list[int]]
 
 
@@ -81,14 +82,27 @@ def signatures_of(sightings: Sequence[Sighting]) -> list[np.ndarray | None]:
     return sigs
 
 
-def band_keys_of(sigs: list[np.ndarray | None], bands: int, rows: int) -> tuple[np.ndarray, list[RowKeys]]:
-    """The key matrix of the signatures present, and per sighting (its row, its keys)."""
+def band_keys_of(sigs: list[np.ndarray | None], bands: int, rows: int) -> tuple[np.ndarray, list[int]]:
+    """The key matrix of the signatures present, and per sighting its row there (-1: no signature)."""
     present = [sig for sig in sigs if sig is not None]
     if not present:
-        return np.empty((0, bands), dtype=np.int64), [(-1, []) for _ in sigs]
+        return np.empty((0, bands), dtype=np.int64), [-1] * len(sigs)
     matrix = band_key_matrix(np.stack(present), bands, rows)
-    numbered = iter(enumerate(matrix.tolist()))
-    return matrix, [next(numbered) if sig is not None else (-1, []) for sig in sigs]
+    numbered = iter(range(len(present)))
+    return matrix, [next(numbered) if sig is not None else -1 for sig in sigs]
+
+
+def keys_that_matter(own: np.ndarray, rows: list[int], wanted: np.ndarray) -> dict[int, list[int]]:
+    """Per matrix row (``rows``: the adverts new to the store; ``own``: their band keys), those of
+    its keys that can find a candidate (``wanted``: shared with adverts in the store or with
+    another new advert of the batch).
+
+    Most adverts have none: placing them then costs no work per key in Python.
+    """
+    if not rows or len(wanted) == 0:
+        return {}
+    mask = np.isin(own, wanted)
+    return {rows[n]: own[n][mask[n]].tolist() for n in np.flatnonzero(mask.any(axis=1)).tolist()}
 
 
 def best_cluster(sig: np.ndarray, candidates: list[tuple[str, np.ndarray]], threshold: float) -> str | None:
@@ -141,7 +155,9 @@ def plan_batch(
         plan.changed.add(cluster_id)
         if not found:
             plan.created.add(cluster_id)
-        blob = None if sig is None else sig.tobytes()
+        # The signature as brought along (bytes already), else as computed here.
+        brought = s.signature is not None and len(s.signature) == NUM_PERM * 4
+        blob = None if sig is None else s.signature if brought else sig.tobytes()
         plan.new_rows.append(
             (number, s.advert_id, s.doc_id, cluster_id, s.source, s.date, s.fetched_at, s.fetched_at, blob)
         )

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from indexer import bands
 from indexer.dedup import NearDuplicates, Sighting
 from indexer.minhash import lsh_bands, signatures
 from indexer.textfold import fold, shingles
@@ -137,33 +136,53 @@ def test_forget_removes_members_and_reports_clusters_left(store: NearDuplicates)
     assert store.count() == 1
 
 
-def test_band_keys_merged_into_the_large_table_are_still_found_and_forgotten(
-    store: NearDuplicates, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(bands, "MERGE_MIN_ROWS", 10)  # every batch of a few adverts merges
-    store.assign([sighting("a", ADVERT), sighting("c", OTHER)])
-    counts = dict(store._db.execute("SELECT tier, rows FROM band_counts").fetchall())
-    assert counts["recent"] == 0
-    assert counts["main"] == store._db.execute("SELECT COUNT(*) FROM bands").fetchone()[0] > 0
+def _keys_stored(store: NearDuplicates) -> int:
+    rows = store._db.execute("SELECT keys FROM band_segments").fetchall()
+    return sum(len(blob) for (blob,) in rows) // 8
 
-    assert store.assign([sighting("b", REPOST)])["b"].cluster_id == "doc-a"  # found in the large table
 
-    store.forget(["a", "b", "c"])
-    assert store._db.execute("SELECT COUNT(*) FROM bands").fetchone()[0] == 0
-    assert store._db.execute("SELECT COUNT(*) FROM bands_recent").fetchone()[0] == 0
+def test_band_keys_merged_into_larger_segments_are_still_found_and_forgotten(store: NearDuplicates) -> None:
+    texts = [f"{OTHER} number {n} of many, each one different {n * 7919}" for n in range(40)]
+    for n, text in enumerate(texts):  # one batch each: the segments are merged as they come
+        store.assign([sighting(f"x{n}", text)])
+    store.assign([sighting("a", ADVERT)])
+    segments = store._db.execute("SELECT COUNT(*) FROM band_segments").fetchone()[0]
+    assert 1 <= segments <= 6  # 41 batches, merged as a binary counter carries
+    assert _keys_stored(store) == 41 * store.bands
+
+    assert store.assign([sighting("b", REPOST)])["b"].cluster_id == "doc-a"
+
+    store.forget(["a", "b", *(f"x{n}" for n in range(40))])
+    assert _keys_stored(store) == 0
+    assert store.assign([sighting("c", ADVERT)])["c"].cluster_id == "doc-c"  # a's keys are gone
+
+
+def test_two_stores_on_one_file_see_each_others_keys(tmp_path: Path) -> None:
+    one = NearDuplicates(tmp_path / "nd.sqlite", threshold=0.8)
+    other = NearDuplicates(tmp_path / "nd.sqlite", threshold=0.8)
+    one.assign([sighting("x", OTHER)])
+    other.assign([sighting("a", ADVERT)])  # other's copy loads x's segment, then merges it with a's
+
+    assert one.assign([sighting("b", REPOST)])["b"].cluster_id == "doc-a"
+    assert other.assign([sighting("c", f"{REPOST} ✅")])["c"].cluster_id == "doc-a"
+    other.forget(["a", "b", "c"])
+    assert one.assign([sighting("d", ADVERT)])["d"].cluster_id == "doc-d"  # one's copy dropped their keys
 
 
 def test_a_store_banded_the_old_way_is_banded_again_once(tmp_path: Path) -> None:
     first = NearDuplicates(tmp_path / "nd.sqlite", threshold=0.8)
     first.assign([sighting("a", ADVERT)])
-    first._db.execute("DELETE FROM bands")
-    first._db.execute("DELETE FROM bands_recent")
-    first._db.execute("UPDATE meta SET value = '9x13' WHERE key = 'banding'")  # before BANDING existed
+    first._db.executescript(
+        "DELETE FROM band_segments; CREATE TABLE bands (key INTEGER, advert INTEGER);"
+        "UPDATE meta SET value = '9x13 mix64' WHERE key = 'banding';"  # a row per key, before segments
+    )
     first.close()
 
     second = NearDuplicates(tmp_path / "nd.sqlite", threshold=0.8)
 
     assert second.assign([sighting("b", REPOST)])["b"].cluster_id == "doc-a"
+    tables = {row[0] for row in second._db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "bands" not in tables
 
 
 def test_a_signature_brought_along_is_used_as_is(store: NearDuplicates) -> None:
