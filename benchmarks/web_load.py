@@ -1,7 +1,7 @@
 """The web app under load: the search page and the search API, 50 concurrent clients on loopback.
 
 Run: ``.venv/bin/python benchmarks/web_load.py [--es http://127.0.0.1:9254] [--index ALIAS | --count 50000]
-[--clients 50] [--duration 60] [--workers 2] [--workers 1,2] [--fresh]``
+[--clients 50] [--duration 60] [--workers 2] [--workers 1,2] [--fresh] [--phases page,api]``
 
 With ``--index`` it searches an existing adverts alias (read only; it must be named
 ``<prefix>-adverts``, e.g. ``bench-search-adverts``, the 1,000,000-advert index of the indexer
@@ -14,9 +14,12 @@ radar.yaml, accounts and audit log in a temporary folder (every request audited,
 log on disk with synchronous=FULL). Each client logs in once through the login form, then
 sends searches back to back, mixing Arabic, Persian, English, Turkish and German words with
 filters and sort orders. Two phases of ``--duration`` seconds: the HTML search page, then the
-JSON API. Prints requests/s, p50/p95/p99 latency, errors and the load average per phase, then
-checks the audit log (one entry per request, the hash chain intact across the workers);
-asserts nothing. The mix has 165 distinct searches, whose totals and facets Elasticsearch's
+JSON API (``--phases api`` runs one of them). Prints requests/s, p50/p95/p99 latency, errors,
+the load average, the CPU time each party used per request and the spread of the clients' mean
+latencies per phase (clients that never pause get about the same mean from a fair server; two
+groups of means show keep-alive connections split unevenly between workers), then checks the
+audit log (one entry per request, the hash chain intact across the workers); asserts nothing.
+The mix has 165 distinct searches, whose totals and facets Elasticsearch's
 request cache soon answers; ``--fresh`` gives every search a different far-future end date
 (same results, new to the cache), as varied officers' searches would be. ``--workers 1,2``
 runs the whole thing once per worker count, side by side. Traffic goes to 127.0.0.1 only.
@@ -61,6 +64,9 @@ FILTERS = [
     {"document": "passport"}, {"transport": "boat"}, {"sort": "date"}, {"collapse": "1"},
     {"price_min": "1000", "price_max": "5000"}, {"since": "2026-09-01", "until": "2026-10-31"},
 ]  # fmt: skip
+# The phases, in the order they run: the HTML search page, then the JSON API.
+PHASES = (("search page", "/search"), ("search API", "/api/search"))
+PHASE_OPTIONS = {"page": "search page", "api": "search API"}
 LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
 
 
@@ -249,6 +255,7 @@ class CpuMeter:
 class Phase:
     name: str
     latencies: list[float] = field(default_factory=list)
+    by_client: dict[int, list[float]] = field(default_factory=dict)  # the latencies of each client
     errors: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -272,6 +279,22 @@ class Phase:
             f" | load average {self.load[0]:.2f} {self.load[1]:.2f} {self.load[2]:.2f}"
             + "\n             CPU per request: "
             + ", ".join(f"{who} {seconds / done * 1000:.1f} ms" for who, seconds in self.cpu.items())
+            + "\n             "
+            + self.fairness()
+        )
+
+    def fairness(self) -> str:
+        """How evenly the clients were served: the spread of their mean latencies.
+
+        With clients that never pause, a fair server gives every client about the same mean; a
+        wide spread (some connections served slower than others) shows up as a high p95.
+        """
+        means = sorted(statistics.fmean(times) * 1000 for times in self.by_client.values() if times)
+        if not means:
+            return "per-client mean latency: no client finished a request"
+        return (
+            f"per-client mean latency: min {means[0]:.0f} ms, median {statistics.median(means):.0f} ms, "
+            f"max {means[-1]:.0f} ms ({len(means)} clients)"
         )
 
 
@@ -319,18 +342,26 @@ async def client_loop(
                 continue
             if status == 200:
                 phase.latencies.append(time.monotonic() - started)
+                phase.by_client.setdefault(seed, []).append(phase.latencies[-1])
             else:
                 phase.errors += 1
                 phase.statuses[str(status)] = phase.statuses.get(str(status), 0) + 1
 
 
 async def run_load(
-    base: str, clients: int, duration: float, meter: CpuMeter, fresh: bool = False
+    base: str,
+    clients: int,
+    duration: float,
+    meter: CpuMeter,
+    fresh: bool = False,
+    wanted: tuple[str, ...] = tuple(name for name, _ in PHASES),
 ) -> list[Phase]:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as session:
         cookies = [await login(session, base) for _ in range(clients)]
     phases = []
-    for name, path in (("search page", "/search"), ("search API", "/api/search")):
+    for name, path in PHASES:
+        if name not in wanted:
+            continue
         phase = Phase(name)
         cpu_before = meter.read()
         started = time.monotonic()
@@ -368,7 +399,8 @@ def run_once(es_url: str, alias: str, adverts: int, workers: int, args: argparse
             es = Elasticsearch(es_url, request_timeout=30)
             try:
                 meter = CpuMeter(server.pid, es)
-                phases = asyncio.run(run_load(base, args.clients, args.duration, meter, args.fresh))
+                wanted = tuple(PHASE_OPTIONS[name] for name in args.phases.split(","))
+                phases = asyncio.run(run_load(base, args.clients, args.duration, meter, args.fresh, wanted))
             finally:
                 es.close()
         finally:
@@ -401,7 +433,12 @@ def main() -> None:
     parser.add_argument(
         "--fresh", action="store_true", help="make every search new to Elasticsearch (no request cache hits)"
     )
+    parser.add_argument(
+        "--phases", default="page,api", help="which phases to run: page, api or both (page,api; the default)"
+    )
     args = parser.parse_args()
+    if not args.phases or any(name not in PHASE_OPTIONS for name in args.phases.split(",")):
+        parser.error(f"--phases: a comma-separated list of {', '.join(PHASE_OPTIONS)}")
     es_url = loopback(args.es.rstrip("/"))
     client = Elasticsearch(es_url, request_timeout=120)
     try:

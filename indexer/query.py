@@ -194,8 +194,19 @@ def facet_aggs(request: SearchRequest) -> dict[str, Any]:
 
 
 def highlight() -> dict[str, Any]:
+    """Whole fields marked with private-use tags (``indexer.highlight`` maps them to offsets).
+
+    The ``plain`` highlighter, not the default ``unified``: for whole fields it marks exactly the
+    same words (compared on 2,200 hits of the 1,000,000-advert index: words, phrases, prefixes,
+    ``|`` and ``-``, Arabic, Persian, Turkish, German, sorted by score and by date) at about
+    40 % of the cost (profiled on that index: 1.3 instead of 3.1 ms per page of 20 hits, which
+    was a third of a search's time in Elasticsearch). Neither can use stored offsets here (the
+    mapping keeps none), so both analyse the text again; the unified highlighter's passage
+    machinery is wasted on whole fields.
+    """
     whole = {"number_of_fragments": 0}
     return {
+        "type": "plain",
         "pre_tags": [PRE],
         "post_tags": [POST],
         "fields": {"title": whole, "text": whole, "title_*": whole, "text_*": whole},

@@ -44,12 +44,23 @@ class WebSettings:
     lockout_address_failures: int = 20  # failed logins from one client address, any names
     export_limit: int = 5_000
     page_size: int = 20
+    # Searches one worker sends to Elasticsearch at a time: at least search_slots, one more per
+    # searches_per_slot waiting; the rest wait their turn in order (web.search_gate, measured in
+    # docs/benchmarks.md on a 2-core machine).
+    search_slots: int = 3
+    searches_per_slot: int = 6
 
     def __post_init__(self) -> None:
         if not 1 <= self.export_limit <= MAX_EXPORT:
             raise RadarError(
                 Code.WEB_INSECURE_SETUP,
                 f"export_limit must be between 1 and {MAX_EXPORT}, got {self.export_limit}",
+            )
+        if self.search_slots < 1 or self.searches_per_slot < 0:
+            raise RadarError(
+                Code.WEB_INSECURE_SETUP,
+                f"search_slots must be at least 1 (got {self.search_slots}) and searches_per_slot "
+                f"at least 0 (got {self.searches_per_slot})",
             )
         if self.lockout_failures < 1 or self.lockout_address_failures < 1 or self.lockout_minutes <= 0:
             raise RadarError(

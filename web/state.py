@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING
 from indexer.pins import Pins
 from web.accounts import Accounts
 from web.audit import AuditLog
+from web.search_gate import SearchGate
 from web.sessions import Sessions
 from web.settings import WebSettings
 
 if TYPE_CHECKING:
     from elasticsearch import Elasticsearch
 
-# Requests run in a thread pool (40 threads by default); give each one a connection.
+# Requests run in a thread pool (40 threads by default); give each one a connection (the search
+# gate lets only a few searches through at a time, but pages of other kinds search too).
 ES_CONNECTIONS = 48
 
 
@@ -27,6 +29,7 @@ class WebState:
     audit: AuditLog
     pins: Pins
     owns_client: bool
+    search_gate: SearchGate  # the searches of this worker, first come first served
 
     @classmethod
     def open(cls, settings: WebSettings, client: Elasticsearch | None = None) -> WebState:
@@ -50,6 +53,7 @@ class WebState:
             audit=AuditLog(settings.audit_path),
             pins=Pins(settings.pins_path),
             owns_client=owns,
+            search_gate=SearchGate(settings.search_slots, settings.searches_per_slot),
         )
 
     def close(self) -> None:

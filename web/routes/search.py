@@ -1,4 +1,9 @@
-"""The search page and the search API: the same search, as HTML or as JSON."""
+"""The search page and the search API: the same search, as HTML or as JSON.
+
+Both handlers are ``async``: they wait for their turn at the worker's search gate on the event
+loop (first come, first served; see ``web.search_gate``), then run the search and the audit
+entry, which block, in the thread pool.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,12 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from indexer.search import Facets, SearchResult, search
 from radar.errors import RadarError
 from web.audit import Action
-from web.deps import Officer, State, record
+from web.deps import Officer, Principal, State, record
 from web.json_response import JsonResponse
 from web.results import facet_groups, hit_view
 from web.search_links import Pager, pager
@@ -26,8 +32,21 @@ def run_search(state: State, form: SearchForm, *, facets: bool = True) -> Search
     return search(state.client, state.settings.alias, request)
 
 
+async def gated_search(state: State, form: SearchForm, *, facets: bool = True) -> SearchResult:
+    """:func:`run_search` in the thread pool, once the search gate lets this request through."""
+    async with state.search_gate:
+        return await run_in_threadpool(run_search, state, form, facets=facets)
+
+
+async def audit(
+    state: State, who: Principal, form: SearchForm, results: int | None, detail: str = ""
+) -> None:
+    """The search's audit entry (it waits for the disk, so in the thread pool)."""
+    await run_in_threadpool(record, state, who, Action.SEARCH, form.query_string(), results, detail)
+
+
 @router.get("/search")
-def search_page(request: Request, state: State, who: Officer) -> Response:
+async def search_page(request: Request, state: State, who: Officer) -> Response:
     form = SearchForm.parse(request.query_params)
     context: dict[str, Any] = {
         "form": form,
@@ -38,12 +57,12 @@ def search_page(request: Request, state: State, who: Officer) -> Response:
         "pages": None,
     }
     try:
-        result = run_search(state, form)
+        result = await gated_search(state, form)
     except RadarError as error:
-        record(state, who, Action.SEARCH, form.query_string(), None, f"refused: {error.message}")
+        await audit(state, who, form, None, f"refused: {error.message}")
         context["error"] = error.message
         return render(request, "search.html", context, 400)
-    record(state, who, Action.SEARCH, form.query_string(), result.total)
+    await audit(state, who, form, result.total)
     context.update(
         result=result,
         hits=[hit_view(hit) for hit in result.hits],
@@ -66,14 +85,14 @@ def _pager(state: State, form: SearchForm, result: SearchResult, path: str = "/s
 
 
 @router.get("/api/search")
-def search_api(request: Request, state: State, who: Officer) -> Response:
+async def search_api(request: Request, state: State, who: Officer) -> Response:
     form = SearchForm.parse(request.query_params)
     try:
-        result = run_search(state, form, facets=request.query_params.get("facets", "1") != "0")
+        result = await gated_search(state, form, facets=request.query_params.get("facets", "1") != "0")
     except RadarError as error:
-        record(state, who, Action.SEARCH, form.query_string(), None, f"api, refused: {error.message}")
+        await audit(state, who, form, None, f"api, refused: {error.message}")
         return JsonResponse({"error": error.message, "code": error.code.value}, status_code=400)
-    record(state, who, Action.SEARCH, form.query_string(), result.total, "api")
+    await audit(state, who, form, result.total, "api")
     # The facets go to orjson as they are (it writes dataclasses itself, in the shape as_dict gives
     # them); dataclasses.asdict copying every bucket was a noticeable part of an answer's cost.
     body = replace(result, facets=Facets()).as_dict()

@@ -10,6 +10,7 @@ import io
 import json
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
@@ -24,6 +25,7 @@ from tests.integration.indexer.corpus_items import corpus_entries
 from tests.integration.web.world import EVIDENCE_BYTES, HOSTILE_PHONE, World
 from tests.unit.web.support import csrf_token, login
 from web.audit import AuditFilter
+from web.search_gate import SearchGate
 
 pytestmark = pytest.mark.es
 
@@ -293,3 +295,39 @@ def test_saved_searches_run_and_show_what_they_sent(
     assert set(HIT.findall(ran.text)) <= set(
         HIT.findall(client.get("/search?q=passport&document=passport").text)
     )
+
+
+class _WatchedGate(SearchGate):
+    """The app's search gate, noting the most searches it ever let through at once."""
+
+    most = 0
+
+    async def __aenter__(self) -> None:
+        await super().__aenter__()
+        self.most = max(self.most, self.running)
+
+
+def test_concurrent_searches_pass_the_gate_one_at_a_time_and_all_answer(
+    make_web_app: Callable[..., FastAPI],
+) -> None:
+    app = make_web_app(search_slots=1)
+    gate = _WatchedGate(1)
+    app.state.web.search_gate = gate
+    queries = [
+        "q=boat",
+        "origin=LY&destination=IT",
+        "q=%D8%AC%D9%88%D8%A7%D8%B2",
+        "sort=date",
+        "collapse=1",
+    ] * 2
+    # One TestClient in a `with` block: every request runs on the same event loop, as in a worker.
+    with TestClient(app) as client:
+        login(client, "olga")
+        alone = {query: api(client, query)["total"] for query in set(queries)}
+        with ThreadPoolExecutor(len(queries)) as pool:
+            together = list(pool.map(lambda query: (query, api(client, query)["total"]), queries))
+        searches = audit_of(app, "search")  # the stores close with the block (the app's lifespan)
+
+    assert together == [(query, alone[query]) for query in queries]
+    assert gate.most == 1 and gate.running == 0 and gate.waiting == 0
+    assert len(searches) == len(alone) + len(queries)

@@ -113,6 +113,7 @@ def test_without_a_query_everything_matches_newest_first() -> None:
 
 def test_highlights_ask_for_whole_fields_with_private_tags() -> None:
     highlight = hits_body(SearchRequest(query="boat"))["highlight"]
+    assert highlight["type"] == "plain"  # the same marks as "unified" on whole fields, at less cost
     assert highlight["pre_tags"] == ["\ue000"]
     assert all(options == {"number_of_fragments": 0} for options in highlight["fields"].values())
 
