@@ -16,8 +16,10 @@ All at 32 concurrent requests and no delay, in ``--rounds`` alternating rounds (
 shared, so single runs are noisy); prints median pages/s, the ratios full / bare (target
 >= 0.8) and the peak RSS of each crawl process (target <= 400 MB). Because wall-clock rates
 on a shared machine say little about where time goes, it also prints the CPU time per page
-of each process while crawling (from /proc; start-up excluded): the bare spider, the full
-crawl's own process and its enrichment worker.
+of each process while crawling (start-up excluded): the bare spider's own, and the full crawl's
+process and enrichment worker as the crawl writes them with its progress (CPU seconds taken at
+the same moment as the page and advert counts). ``--profile DIR`` runs each full crawl under
+cProfile (timing CPU time) and writes the profiles there.
 
 ``--rendered N`` adds the Playwright memory run: N advert pages rendered in headless Chromium
 (``rendered`` spider); prints the memory (PSS) of the crawl's whole process tree (Python and
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -48,6 +51,20 @@ sys.path.insert(0, str(REPO))
 
 PER_PAGE = 20
 CONCURRENCY = 32
+# --profile DIR: each full crawl's process runs under cProfile, its profile written there.
+PROFILE_DIR: Path | None = None
+# cProfile timing CPU time (not wall time: waiting for the network is not work), then Scrapy.
+PROFILED = (
+    "import cProfile, runpy, sys, time\n"
+    "sys.argv[0] = 'scrapy'\n"
+    "profile = cProfile.Profile(time.process_time)\n"
+    "profile.enable()\n"
+    "try:\n"
+    "    runpy.run_module('scrapy', run_name='__main__', alter_sys=True)\n"
+    "finally:\n"
+    "    profile.disable()\n"
+    "    profile.dump_stats({output!r})\n"
+)
 
 RADAR_YAML = """\
 elasticsearch: {{url: "http://127.0.0.1:9"}}
@@ -216,29 +233,6 @@ def serve(site: Site) -> tuple[str, threading.Event]:
 # ------------------------------------------------------------------------------- the crawls
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of one process so far (None once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            for task in Path(f"/proc/{current}/task").iterdir():
-                children = [int(c) for c in (task / "children").read_text().split()]
-                found += children
-                todo += children
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
-    return found
-
-
 def run_child(command: list[str], env: dict[str, str], sample: Any = None) -> tuple[int, float]:
     """Run a crawl process; returns (exit status, peak RSS of the process in MB, from wait4)."""
     child = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -269,11 +263,16 @@ def full_crawl(
         "CONCURRENT_REQUESTS_PER_DOMAIN": CONCURRENCY,
         "DOWNLOAD_DELAY": 0,
         "AUTOTHROTTLE_ENABLED": False,
+        "REPORT_PROGRESS_INTERVAL": 0.1,
         "LOG_LEVEL": "WARNING",
         **extra,
     }
     kind = "rendered" if source == "bench-rendered" else "listing"
     command = crawl_command(kind, source, workdir / "radar.yaml", settings)
+    if PROFILE_DIR is not None:  # the crawl process under cProfile (its CPU figures then include it)
+        PROFILE_DIR.mkdir(parents=True, exist_ok=True)
+        output = PROFILE_DIR / f"crawl-{source}-{time.strftime('%H%M%S')}.prof"
+        command[1:3] = ["-c", PROFILED.format(output=str(output))]
     code, rss = run_child(command, env, sampler)
     if code != 0:
         raise SystemExit(f"full crawl failed with exit status {code}")
@@ -365,30 +364,21 @@ def tree_pss_mb(pid: int) -> float:
     return total / 1024
 
 
-CpuSample = tuple[int, float, dict[int, float]]
-
-
-def tree_sampler(samples: list[float], cpu: list[CpuSample], progress: Path) -> Any:
-    """A sampler for ``run_child``: every second the process tree's PSS, and every 0.2 s (pages
-    crawled so far, CPU seconds of the crawl process, CPU seconds of each descendant: the
-    enrichment worker)."""
+def tree_sampler(samples: list[float], progress_seen: list[dict[str, Any]], progress: Path) -> Any:
+    """A sampler for ``run_child``: every second the process tree's PSS, and every 0.1 s the
+    crawl's progress file (pages, adverts enriched, and the CPU seconds of the crawl process and
+    of its enrichment worker, as the crawl itself wrote them at that moment)."""
 
     def sample(pid: int) -> None:
         def loop() -> None:
             tick = 0
             while Path(f"/proc/{pid}").exists():
-                if tick % 5 == 0:  # reading smaps costs the machine CPU: memory once a second
+                if tick % 10 == 0:  # reading smaps costs the machine CPU: memory once a second
                     samples.append(tree_pss_mb(pid))
                 tick += 1
-                try:
-                    pages = int(json.loads(progress.read_text()).get("pages", 0))
-                except (OSError, ValueError):
-                    pages = 0
-                own = cpu_seconds(pid)
-                workers = {child: cpu_seconds(child) for child in descendants(pid)}
-                if own is not None:
-                    cpu.append((pages, own, {k: v for k, v in workers.items() if v is not None}))
-                time.sleep(0.2)
+                with contextlib.suppress(OSError, ValueError):  # not written yet, or being written
+                    progress_seen.append(json.loads(progress.read_text()))
+                time.sleep(0.1)
 
         threading.Thread(target=loop, daemon=True).start()
 
@@ -426,19 +416,21 @@ def rendered_run(workdir: Path, env: dict[str, str]) -> None:
             print(f"  after {mark:>4} pages: {max(near):.0f} MB")
 
 
-def steady_cpu_per_page(cpu: list[CpuSample]) -> tuple[float, float]:
-    """CPU ms per page of the crawl process and of its workers, from the first page counted
-    to the last (a worker's time is its last value seen, less what it had at the start)."""
-    crawling = [sample for sample in cpu if sample[0] > 0]
-    if len(crawling) < 2 or crawling[-1][0] == crawling[0][0]:
+def steady_cpu_per_page(progress_seen: list[dict[str, Any]], final: Path) -> tuple[float, float]:
+    """CPU ms per page of the crawl process, from its first page counted to the end of the crawl
+    (start-up excluded), and CPU ms per advert of its enrichment worker (building the pipeline
+    excluded), both from the figures the crawl writes with its progress."""
+    try:
+        last = json.loads(final.read_text())  # written once more when the spider closed
+    except (OSError, ValueError):
         return float("nan"), float("nan")
-    (pages0, own0, workers0), (pages1, own1, _) = crawling[0], crawling[-1]
-    last: dict[int, float] = {}
-    for _, _, workers in crawling:
-        last.update(workers)
-    spent = sum(value - workers0.get(pid, 0.0) for pid, value in last.items())
-    pages = pages1 - pages0
-    return 1000 * (own1 - own0) / pages, 1000 * spent / pages
+    started = [p for p in progress_seen if p.get("pages", 0) > 0 and "cpu_seconds" in p]
+    if not started or last["pages"] <= started[0]["pages"]:
+        return float("nan"), float("nan")
+    first = started[0]
+    own = 1000 * (last["cpu_seconds"] - first["cpu_seconds"]) / (last["pages"] - first["pages"])
+    worker = 1000 * last["worker_cpu_seconds"] / last["enriched"] if last["enriched"] else float("nan")
+    return own, worker
 
 
 def throughput(workdir: Path, site: Site, base: str, env: dict[str, str], rounds: int) -> None:
@@ -462,15 +454,15 @@ def throughput(workdir: Path, site: Site, base: str, env: dict[str, str], rounds
             peaks[name] = max(peaks[name], rss)
         shutil.rmtree(workdir / "data", ignore_errors=True)  # a fresh spool and state each round
         tree: list[float] = []
-        cpu: list[CpuSample] = []
+        progress_seen: list[dict[str, Any]] = []
         progress = workdir / "progress-bench.json"
         progress.unlink(missing_ok=True)  # the last round's count must not be read as this one's
-        sampler = tree_sampler(tree, cpu, progress)
+        sampler = tree_sampler(tree, progress_seen, progress)
         served = time.process_time()
         full, rss = full_crawl(workdir, env, _sampler=sampler)
         server_ms["full"].append(1000 * (time.process_time() - served) / max(full["pages_fetched"], 1))
         rates["full"].append(full["pages_fetched"] / full["elapsed_seconds"])
-        own, workers = steady_cpu_per_page(cpu)
+        own, workers = steady_cpu_per_page(progress_seen, progress)
         cpu_ms["full"].append(own)
         cpu_ms["full: enrichment worker"].append(workers)
         peaks["full"] = max(peaks["full"], rss)
@@ -506,8 +498,11 @@ def main() -> None:
     parser.add_argument("--adverts", type=int, default=2000)
     parser.add_argument("--rendered", type=int, default=0, help="advert pages for the Playwright memory run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of bare and full crawls")
+    parser.add_argument("--profile", type=Path, help="run each full crawl under cProfile, profiles here")
     parser.add_argument("--bare-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global PROFILE_DIR
+    PROFILE_DIR = args.profile
     if args.bare_child:
         bare_child(*args.bare_child)
         return

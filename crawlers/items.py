@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from w3lib.url import canonicalize_url
@@ -17,6 +18,8 @@ from w3lib.url import canonicalize_url
 from crawlers.text import normalized_for_hash
 
 
+# A listing page's link is canonicalized for its id, then again when its advert page is read.
+@lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
     """The URL without fragment, with sorted query arguments and a lower-case scheme and host."""
     return str(canonicalize_url(url, keep_fragments=False))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -146,6 +147,11 @@ class RunReportExtension:
             "new": stats.get(PREFIX + "adverts_new", 0),
             "seen": stats.get(PREFIX + "adverts_seen", 0),
             "errors": sum(v for k, v in stats.items() if k.startswith(PREFIX + "errors/")),
+            "enriched": stats.get(PREFIX + "enriched", 0),
+            # CPU seconds of this process and of the enrichment worker (since its pipeline was
+            # built) at this moment: what the throughput benchmark divides by pages and adverts.
+            "cpu_seconds": round(time.process_time(), 4),
+            "worker_cpu_seconds": round(stats.get("enrich/worker_cpu_seconds", 0.0), 4),
         }
         _write_json(Path(self.progress_file), progress)
 

@@ -58,6 +58,22 @@ DOWNLOADER_MIDDLEWARES = {
     # Replaced by the same retry with a growing pause between attempts.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.retry.BackoffRetryMiddleware": 550,
+    # Scrapy components that do nothing for our crawls but cost CPU on every request:
+    # no spider sets allowed_domains (the SSRF guard and a source's allow/deny decide what is
+    # fetched); public pages only, so no HTTP logins (proxy logins are HttpProxyMiddleware's);
+    # byte and status counts nobody reads (the run report keeps its own).
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": None,
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+}
+# The same for every request and item a spider yields: no Referer header (a site need not
+# learn which of its pages led us where), no depth bookkeeping (max_pages and depth are per
+# source), no development aid. Kept: HttpErrorMiddleware (non-2xx to the errback) and
+# UrlLengthMiddleware (no absurdly long URLs from link traps).
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.referer.RefererMiddleware": None,
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 # Evidence before the spool: the item stored must already name its evidence files.
 ITEM_PIPELINES = {

@@ -7,14 +7,16 @@ then with a configured prefix or suffix removed, and reports what it removed, so
 places component can turn the affix into a route role. Keywords are folded exactly like
 adverts, so one spelling in the YAML covers its variants.
 
-Lookup is a dict probe per token and phrase length (longest first), a few microseconds
-per advert.
+Lookup is a dict probe per token (run in C for the whole advert) and, only for the few
+words that can start a keyword, a look at the phrases they start (longest first).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import is_not, itemgetter
 from typing import Any, Generic, TypeVar
 
 from nlp.textfold import Folder, Token
@@ -24,6 +26,13 @@ P = TypeVar("P")
 # An affix may only be stripped if this much of the word remains (avoids "ل" + "يبيا").
 _MIN_STEM = 3
 _MIN_STEM_BARE_SUFFIX = 4
+
+# What a word can start: (stem, prefix) pairs whose stem starts a keyword, and (base, prefix,
+# suffix) triples where the base is a one-word keyword. One shared object for "nothing", so a
+# whole advert's words are sorted out with an identity test each.
+_Known = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]]
+_NOTHING: _Known = ((), ())
+_TEXT = itemgetter(0)  # a Token's text
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +96,7 @@ class TermMatcher(Generic[P]):
         self._suffixes_by_last: dict[str, list[str]] = {}
         for suffix in self.suffixes:
             self._suffixes_by_last.setdefault(suffix[-1], []).append(suffix)
-        self._word_cache: dict[str, tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]]] = {}
+        self._word_cache: dict[str, _Known] = {}
 
     def __len__(self) -> int:
         return sum(len(entries) for entries in self._by_first.values())
@@ -129,24 +138,34 @@ class TermMatcher(Generic[P]):
 
         ``active``: what the advert's languages allow (``None``: every keyword counts).
         """
-        hits: list[Hit[P]] = []
+        # Most words start no keyword: what each word can start is looked up for the whole
+        # advert at once (map and compress run in C), and only the words that can start one
+        # are visited in Python.
         cache = self._word_cache
-        i = 0
-        count = len(tokens)
-        while i < count:
-            word = tokens[i].text
-            known = cache.get(word)
-            if known is None:
-                known = (self._lookups(word), self._suffixed(word))
-                _remember(cache, word, known)
-            if known[0] or known[1]:
-                found = self._match_at(tokens, i, active, known)
-                if found:
-                    hits.extend(found)
-                    i = found[0].last
-                    continue
-            i += 1
+        words = list(map(_TEXT, tokens))
+        knowns: list[Any] = list(map(cache.get, words))  # _Known, or None for a word not met yet
+        if None in knowns:  # words this matcher has not met yet: worked out once each
+            for i, known in enumerate(knowns):
+                if known is None:
+                    knowns[i] = self._known(words[i])
+        hits: list[Hit[P]] = []
+        resume = 0  # the first token after the last match (matches do not overlap)
+        for i in compress(range(len(knowns)), map(is_not, knowns, repeat(_NOTHING))):
+            if i < resume:
+                continue
+            found = self._match_at(tokens, i, active, knowns[i])
+            if found:
+                hits.extend(found)
+                resume = found[0].last
         return hits
+
+    def _known(self, word: str) -> _Known:
+        known = self._word_cache.get(word)
+        if known is None:
+            lookups, suffixed = self._lookups(word), self._suffixed(word)
+            known = (lookups, suffixed) if lookups or suffixed else _NOTHING
+            _remember(self._word_cache, word, known)
+        return known
 
     @staticmethod
     def _allowed(entry: _Entry[P], active: Gate | None) -> bool:
@@ -161,7 +180,7 @@ class TermMatcher(Generic[P]):
         tokens: Sequence[Token],
         i: int,
         active: Gate | None,
-        known: tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]],
+        known: _Known,
     ) -> list[Hit[P]]:
         for stem, prefix in known[0]:
             entries = self._by_first[stem]

@@ -56,6 +56,9 @@ class Token(NamedTuple):
     end: int
 
 
+_new_tuple = tuple.__new__
+
+
 class _FoldTable(dict[int, str]):
     """``str.translate`` table filled lazily: each new character is folded once and cached."""
 
@@ -169,7 +172,9 @@ class Folder:
     def tokenize(self, text: str) -> list[Token]:
         """Words and symbols of folded text, with their spans; French and Italian elisions
         (``l'``, ``d'``, ``dall'``) become tokens of their own, Turkish endings (``libya'dan``) stay."""
-        tokens = [Token(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text)]
+        # tuple.__new__ directly: a NamedTuple's own constructor is a Python function, and an
+        # advert has a hundred tokens per text.
+        tokens = [_new_tuple(Token, (m[0], *m.span())) for m in WORD_RE.finditer(text)]
         if "'" not in text or not self.elisions:
             return tokens
         split: list[Token] = []

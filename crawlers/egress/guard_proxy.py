@@ -36,6 +36,9 @@ log = get_logger("crawlers.guard_proxy")
 # Hop-by-hop headers of a forwarded plain-HTTP request or response: ours to set, not to pass on.
 HOP_HEADERS = frozenset({b"connection", b"keep-alive", b"proxy-connection", b"proxy-authorization"})
 IDLE_TIMEOUT = 120.0
+# The reason phrase of a refusal's 403: the one thing of the answer to a refused CONNECT that
+# Scrapy keeps (in its TunnelError), so the crawl can tell a refusal from a broken tunnel.
+REFUSED_REASON = "Forbidden by SSRF guard"
 
 
 class RefusedError(Exception):
@@ -152,7 +155,7 @@ class GuardProxy:
         try:
             upstream_reader, upstream_writer = await self._connect(host, port, plain)
         except RefusedError as refusal:
-            await _answer(writer, 403, "Forbidden", f"SSRF guard: {host}:{port} refused: {refusal}")
+            await _answer(writer, 403, REFUSED_REASON, f"SSRF guard: {host}:{port} refused: {refusal}")
             return
         except (OSError, TimeoutError) as error:
             await _answer(writer, 502, "Bad Gateway", f"{host}:{port}: {error or 'timeout'}")

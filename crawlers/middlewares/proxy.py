@@ -87,3 +87,20 @@ class SourceProxyMiddleware:
 
             raise SsrfBlocked(response.text.strip())
         return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        """An https:// target the guard refused: Scrapy only sees its CONNECT fail (a TunnelError,
+        which would be retried and reported as a connection error). It is an SSRF refusal."""
+        if self.guarded and is_guard_refusal(exception):
+            from crawlers.middlewares.ssrf import SsrfBlocked  # counted by the guard proxy
+
+            raise SsrfBlocked(f"SSRF guard: {request.url} refused by the guard proxy ({exception})")
+
+
+def is_guard_refusal(exception: BaseException) -> bool:
+    """Whether a failed CONNECT was our guard proxy refusing the target (see ``REFUSED_REASON``)."""
+    from scrapy.core.downloader.handlers.http11 import TunnelError
+
+    from crawlers.egress.guard_proxy import REFUSED_REASON
+
+    return isinstance(exception, TunnelError) and REFUSED_REASON in str(exception)

@@ -1,8 +1,9 @@
 """Enrichment inside the crawl: each advert gets the NLP record (language, places, prices, ...).
 
 The spaCy pipeline (``nlp.build_pipeline(config)``) is built once per crawl: in a worker
-process by default (``ENRICH_WORKERS = 1``), so enrichment runs on another core while the
-crawl goes on downloading and parsing, or in the crawl process itself (``ENRICH_WORKERS = 0``).
+process by default (``ENRICH_WORKERS`` 1 or more: one worker, ``crawlers.pipelines.enrich_worker``),
+so enrichment runs on another core while the crawl goes on downloading and parsing, or in the
+crawl process itself (``ENRICH_WORKERS = 0``).
 Adverts are enriched in batches (``ENRICH_BATCH_SIZE``, ``ENRICH_BATCH_WAIT``): ``nlp.pipe``
 costs less per advert that way.
 
@@ -14,44 +15,21 @@ one. Should the worker process die, its batch and the rest of the run fall back 
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from scrapy.exceptions import NotConfigured
 
 from crawlers.items import Advert
 from crawlers.pipelines.batching import Batcher
+from crawlers.pipelines.enrich_worker import EnrichWorker, WorkerDiedError
 from crawlers.report import count
 from radar.logs import get_logger
 
 log = get_logger("crawlers.enrich")
-
-# The worker process's pipeline (built once by ``_start_worker``).
-_WORKER_NLP: Any = None
-
-
-def _start_worker(radar_yaml: str | None) -> None:
-    global _WORKER_NLP
-    from nlp import build_pipeline
-    from radar.config.loader import load_config
-
-    _WORKER_NLP = build_pipeline(load_config(Path(radar_yaml)) if radar_yaml else None)
-
-
-def _enrich_in_worker(records: list[dict[str, str]]) -> list[dict[str, Any]]:
-    from nlp import enrich_texts
-
-    return list(enrich_texts(_WORKER_NLP, records))
-
-
-def _worker_ready() -> bool:
-    return _WORKER_NLP is not None
+# The worker's CPU seconds spent enriching (not building its pipeline), for the benchmark.
+WORKER_CPU_STAT = "enrich/worker_cpu_seconds"
 
 
 @dataclass(frozen=True)
@@ -77,7 +55,7 @@ class EnrichPipeline:
             raise NotConfigured("ENRICH_ENABLED is off")
         self.settings = settings
         self.nlp: Any = None  # in-process pipeline (ENRICH_WORKERS = 0)
-        self.pool: ProcessPoolExecutor | None = None
+        self.worker: EnrichWorker | None = None
         self.available = False
         self.stats: Any = None
         self.crawler: Any = None
@@ -102,16 +80,8 @@ class EnrichPipeline:
         try:
             if self.settings.workers > 0:
                 radar_yaml = str(context.config.radar_file) if context is not None else None
-                # spawn: a fresh interpreter, never a fork of a process running a reactor and threads.
-                self.pool = ProcessPoolExecutor(
-                    max_workers=self.settings.workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_start_worker,
-                    initargs=(radar_yaml,),
-                )
-                ready = asyncio.get_running_loop().run_in_executor(self.pool, _worker_ready)
-                if not await ready:
-                    raise RuntimeError("the enrichment worker did not build its pipeline")
+                self.worker = EnrichWorker(radar_yaml)
+                await self.worker.started()
             else:
                 from nlp import build_pipeline
 
@@ -128,9 +98,9 @@ class EnrichPipeline:
         self._shutdown()
 
     def _shutdown(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
 
     def _unavailable(self, why: str) -> None:
         count(self.stats, "enrich_unavailable")
@@ -141,8 +111,10 @@ class EnrichPipeline:
     async def enrich(self, items: Sequence[Advert]) -> list[dict[str, Any]]:
         """One enrichment record per advert, from one ``nlp.pipe`` run."""
         records = [{"id": item.id, "text": item.nlp_text()} for item in items]
-        if self.pool is not None:
-            return await asyncio.get_running_loop().run_in_executor(self.pool, _enrich_in_worker, records)
+        if self.worker is not None:
+            results = await self.worker.enrich(records)
+            self.stats.set_value(WORKER_CPU_STAT, self.worker.cpu_seconds - self.worker.cpu_at_ready)
+            return results
         from nlp import enrich_texts
 
         return list(enrich_texts(self.nlp, records))
@@ -152,7 +124,7 @@ class EnrichPipeline:
             return item
         try:
             record = await self.batcher.submit(item)
-        except BrokenProcessPool:
+        except WorkerDiedError:
             log.error("the enrichment worker died; the rest of this run's adverts go to the spool raw")
             self.available = False
             self._unavailable("the enrichment worker process died")

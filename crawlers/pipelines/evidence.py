@@ -46,6 +46,10 @@ class EvidencePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> EvidencePipeline:
+        source = getattr(crawler.spider, "source", None)
+        if source is not None and not source.evidence:
+            # Its spider attaches no captures: no stage every advert would pass through for nothing.
+            raise NotConfigured(f"source '{source.name}' keeps no evidence")
         pipeline = cls(EvidenceSettings.from_settings(crawler.settings))
         pipeline.stats = crawler.stats
         return pipeline

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import base64
 import http.server
+import json
 import socket
+import subprocess
+import sys
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -175,3 +179,21 @@ def test_connect_tunnels_are_checked_the_same_way(
     assert answer.startswith(b"HTTP/1.1 403")
     assert listener.connections == 0
     assert socks_server.connects == [("127.0.0.1", page_port, "ipv4")]
+
+
+def test_an_https_target_the_guard_refuses_is_an_ssrf_refusal_not_a_connection_error(
+    page_port: int, listener: Any, socks_server: Any
+) -> None:
+    """Scrapy sees only its CONNECT fail; the crawl must count an SSRF refusal, once, not retry it."""
+    helper = Path(__file__).with_name("guard_refusal_crawl.py")
+    done = subprocess.run(
+        [sys.executable, str(helper), socks_server.url(), str(listener.port), str(page_port)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome == {"failures": ["ssrf_blocked"], "refused": [f"127.0.0.1:{listener.port}"]}
+    assert listener.connections == 0 and socks_server.connects == []

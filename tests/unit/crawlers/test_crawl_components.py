@@ -18,7 +18,7 @@ from scrapy.settings import Settings
 from crawlers.decoding import inspect
 from crawlers.evidence.store import EvidenceStore
 from crawlers.evidence.verify import verify
-from crawlers.extract import DriftTracker, read_fields
+from crawlers.extract import DriftTracker, first_text, joined_text, read_fields, select
 from crawlers.items import Advert, Capture
 from crawlers.pipelines.enrich import EnrichPipeline, EnrichSettings
 from crawlers.pipelines.evidence import EvidencePipeline, EvidenceSettings
@@ -136,6 +136,38 @@ def test_fields_and_drift() -> None:
         drifting["fields.body"]["urls"] == ["http://b/2"]
         and drifting["fields.body"]["query"] == "css:div.body"
     )
+
+
+def test_fields_read_alike_from_a_response_and_from_a_block() -> None:
+    """read_fields queries lxml directly; what it reads must be what the selectors (parsel) match."""
+    fields = FieldSelectors.model_validate(
+        {
+            "title": "xpath:.//h2/text()",
+            "body": ".text, p.extra",
+            "author": "xpath:.//span[@data-user]/@data-user",
+            "price": "xpath:string(.//b)",
+            "permalink": "a.perma::attr(href)",
+        }
+    )
+    markup = (
+        "<html><body><article><h2>  Boat   trip </h2><div class='text'>one<br>two<script>x()</script>"
+        "<a href='https://t.me/joinchat/abc'>chat</a></div><p class='extra'>three</p>"
+        "<span data-user='@smuggler'></span><b>3 000 €</b><a class='perma' href='/ad/7#top'>#</a>"
+        "</article><article><h2>Second</h2><div class='text'>four</div></article></body></html>"
+    )
+    response = HtmlResponse("http://board.example/list", body=markup.encode(), encoding="utf-8")
+    first_block = response.css("article")[0]
+    for scope in (response, first_block):
+        found = read_fields(scope, fields, response.url)
+        assert found.body == joined_text(select(scope, fields.body))
+        assert found.title == first_text(select(scope, fields.title)) == "Boat trip"
+        assert (found.author, found.price) == ("@smuggler", "3 000 €")
+        assert found.permalink == "http://board.example/ad/7#top"
+        assert found.outlinks == ["https://t.me/joinchat/abc"] and found.missing == []
+    assert read_fields(first_block, fields, response.url).body == "one\ntwochat\n\nthree"
+    second = read_fields(response.css("article")[1], fields, response.url)
+    assert (second.title, second.body, second.author) == ("Second", "four", None)
+    assert second.missing == ["author", "price", "permalink"]
 
 
 def test_charset_repair_and_binary_detection() -> None:
