@@ -122,39 +122,19 @@ def ensure_index(client: Elasticsearch, count: int, state: Path) -> tuple[str, i
 
 # --------------------------------------------------------------------------- the server
 
-RADAR_YAML = """elasticsearch:
-  url: {es_url}
-  index_prefix: {prefix}
-smtp:
-  host: 127.0.0.1
-  port: 2525
-  tls: none
-  sender: radar@bench.invalid
-mdt_mailbox: mdt@bench.invalid
-analysts_mailbox: analysts@bench.invalid
-user_agent: smokkelradar-bench/0.1
-data:
-  base: data
-timezone: Europe/Amsterdam
-"""
-SOURCE = """sources:
-  - name: bench-forum
-    kind: feed
-    feed_url: http://127.0.0.1:9/feed.xml
-    description: Not crawled; the configuration needs one source.
-"""
-
 
 def write_config(folder: Path, es_url: str, alias: str) -> Path:
-    """A radar.yaml whose adverts alias is ``alias`` (``<prefix>-adverts``); state under ``folder``."""
+    """A radar.yaml whose adverts alias is ``alias`` (``<prefix>-adverts``); state under ``folder``.
+
+    The web tests' complete configuration (one feed source that is never crawled, two saved
+    searches, one keyword file), pointed at the benchmark's node and alias.
+    """
+    from tests.unit.web.support import write_config as write_test_config
+
     prefix = alias.removesuffix("-adverts")
     if prefix == alias:
         raise SystemExit(f"--index {alias}: the alias must be named <prefix>-adverts")
-    for sub in ("sources", "keywords", "alerts"):
-        (folder / sub).mkdir(parents=True, exist_ok=True)
-    (folder / "sources" / "bench.yaml").write_text(SOURCE, encoding="utf-8")
-    (folder / "radar.yaml").write_text(RADAR_YAML.format(es_url=es_url, prefix=prefix), encoding="utf-8")
-    return folder / "radar.yaml"
+    return write_test_config(folder, es_url=es_url, prefix=prefix)
 
 
 def add_user(radar_yaml: Path) -> Path:
