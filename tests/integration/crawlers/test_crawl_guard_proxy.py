@@ -8,12 +8,10 @@ Everything listens on 127.0.0.1; the SOCKS server of conftest.py refuses any oth
 from __future__ import annotations
 
 import base64
-import http.server
 import json
 import socket
 import subprocess
 import sys
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -25,28 +23,22 @@ import pytest
 from crawlers.egress.guard_proxy import GuardProxy
 from crawlers.egress.upstream import Upstream
 from crawlers.middlewares.address_policy import AddressPolicy
+from tests.integration.crawlers.loopback_http import QuietHandler, serving
 
 
-class _Page(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
+class _Page(QuietHandler):
+    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
         body = f"page {self.path}".encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture
 def page_port() -> Iterator[int]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Page)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
+    with serving(_Page) as port:
+        yield port
 
 
 def _policy(allowed_port: int, names: dict[str, list[str]] | None = None) -> AddressPolicy:

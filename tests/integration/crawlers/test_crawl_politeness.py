@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+
+from tests.integration.crawlers.loopback_http import QuietHandler, serving
 
 SOURCES = """
 sources:
@@ -32,12 +32,12 @@ sources:
 """
 
 
-class _ForwardProxy(http.server.BaseHTTPRequestHandler):
+class _ForwardProxy(QuietHandler):
     """A plain HTTP proxy on 127.0.0.1: fetches the absolute URL it is asked for (the demo web)."""
 
     seen: list[str] = []  # noqa: RUF012 (one list shared by the handler instances of a test)
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
         type(self).seen.append(self.path)
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
@@ -51,19 +51,12 @@ class _ForwardProxy(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *args: Any) -> None:
-        pass
-
 
 @pytest.fixture
 def proxy() -> Iterator[tuple[int, list[str]]]:
     _ForwardProxy.seen = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ForwardProxy)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server.server_address[1], _ForwardProxy.seen
-    server.shutdown()
-    server.server_close()
+    with serving(_ForwardProxy) as port:
+        yield port, _ForwardProxy.seen
 
 
 def test_robots_txt_is_obeyed_and_the_user_agent_is_ours(make_site: Callable[..., Any]) -> None:

@@ -10,13 +10,13 @@ link-local and other addresses is tested without any network in the unit tests
 
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+
+from tests.integration.crawlers.loopback_http import QuietHandler, serving
 
 
 def test_redirects_to_a_loopback_port_that_is_not_allowed_are_refused(
@@ -86,22 +86,19 @@ sources:
     assert site.spooled() == {}
 
 
-class _Board(http.server.BaseHTTPRequestHandler):
+class _Board(QuietHandler):
     """A page for Chromium: one advert, and sub-resources aimed at a port that is not allowed —
     directly, by name, and through a redirect on the demo web (which Playwright never sees)."""
 
     markup = ""
 
-    def do_GET(self) -> None:
+    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
         body = type(self).markup.encode() if self.path == "/board" else b"not found"
         self.send_response(200 if self.path == "/board" else 404)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
 
 
 @pytest.mark.browser
@@ -118,10 +115,8 @@ def test_chromium_connects_to_no_address_that_is_not_allowed(
         f"<script>fetch('http://localhost:{listener.port}/xhr').catch(() => null);</script>"
         "</body></html>"
     )
-    board = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Board)
-    threading.Thread(target=board.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        board_url = f"http://127.0.0.1:{board.server_address[1]}"
+    with serving(_Board) as board_port:
+        board_url = f"http://127.0.0.1:{board_port}"
         navigation = f"{demo}/redirect?to={quote(trap + '/navigation', safe='')}"
         (site.root / "sources" / "trap.yaml").write_text(
             f"""
@@ -141,14 +136,9 @@ sources:
             encoding="utf-8",
         )
         text = site.radar_yaml.read_text()
-        text = text.replace("DEMO_PORT", str(site.demo.port)).replace(
-            "BOARD_PORT", str(board.server_address[1])
-        )
+        text = text.replace("DEMO_PORT", str(site.demo.port)).replace("BOARD_PORT", str(board_port))
         site.radar_yaml.write_text(text)
         outcome = site.crawl("rendered", "rendered-trap")
-    finally:
-        board.shutdown()
-        board.server_close()
     report = outcome.report
     assert listener.connections == 0
     assert report["adverts"]["new"] == 1  # the board itself was rendered and read
