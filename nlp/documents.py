@@ -27,9 +27,11 @@ def compile_groups(resources: Resources, groups: list[TermGroup]) -> TermMatcher
     return matcher
 
 
-def values_in_order(matcher: TermMatcher[str], tokens: list[Any], active: Gate | None) -> list[str]:
+def values_in_order(
+    matcher: TermMatcher[str], tokens: list[Any], active: Gate | None, words: list[str] | None = None
+) -> list[str]:
     """Distinct payloads of every match, first occurrence first."""
-    return list(dict.fromkeys(hit.payload for hit in matcher.match(tokens, active)))
+    return list(dict.fromkeys(hit.payload for hit in matcher.match(tokens, active, words)))
 
 
 class DocumentTagger:
@@ -52,13 +54,13 @@ class DocumentTagger:
             raise ValueError("smokkelradar_documents is not initialized")
         state = analysis_of(doc)
         tokens, active = state.tokens, state.gate
-        hits = self._documents.match(tokens, active)
+        hits = self._documents.match(tokens, active, state.words)
         state.documents = list(dict.fromkeys(hit.payload for hit in hits))
         state.document_ends = [hit.last for hit in hits]
         state.document_qualifiers = (
-            values_in_order(self._qualifiers, tokens, active) if state.documents else []
+            values_in_order(self._qualifiers, tokens, active, state.words) if state.documents else []
         )
-        state.services = values_in_order(self._services, tokens, active)
+        state.services = values_in_order(self._services, tokens, active, state.words)
         return doc
 
 

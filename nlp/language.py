@@ -119,7 +119,7 @@ class LanguageIdentifier:
             state.language, state.language_confidence, state.languages = "und", 0.0, []
             return doc
         words, alnum = self._words(text)
-        hits = self._word_hits(words, alnum, [t.text for t in state.tokens])
+        hits = self._word_hits(words, alnum, state.words)
         scores = self._scores(counts, hits)
         weights = self._settings.script_weights
         primary_script = max(letters, key=lambda s: letters[s] * weights.get(s, 1.0))  # type: ignore[call-overload]
@@ -139,7 +139,7 @@ class LanguageIdentifier:
         """Words of letters only, and words of letters and digits (for romanized Arabic)."""
         if self._light is None:
             raise ValueError("smokkelradar_language is not initialized")
-        light = self._light.fold(text, deobfuscate=False).text
+        light = self._light.fold_text(text)
         return _LETTERS_RE.findall(light), _ALNUM_RE.findall(light)
 
     def _word_hits(self, words: list[str], alnum: list[str], folded: list[str]) -> dict[str, float]:

@@ -8,6 +8,7 @@ advert can take.
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any
 
 from spacy.language import Language
@@ -16,6 +17,8 @@ from spacy.tokens import Doc
 from nlp.annotations import Analysis, register_extensions
 from nlp.resources import Resources
 from nlp.textfold import Folder
+
+_TEXT = itemgetter(0)  # a Token's text
 
 
 class Normalizer:
@@ -47,7 +50,8 @@ class Normalizer:
             text, truncated = full[: self.max_chars], True
         folded = self._folder.fold(text)
         tokens = self._folder.tokenize(folded.text)
-        doc._.radar = Analysis(text=full, folded=folded, tokens=tokens, truncated=truncated)
+        words = list(map(_TEXT, tokens))
+        doc._.radar = Analysis(text=full, folded=folded, tokens=tokens, words=words, truncated=truncated)
         return doc
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 
 import phonenumbers
 
@@ -28,6 +29,8 @@ _CANDIDATE_RE = re.compile(rf"(?<![\w+])(\+ ?)?\d(?:{_SEPARATOR}\d)+(?![\w])")
 _BREAK_RE = re.compile(r" {2,}| ?[/|] ?")
 _MIN_DIGITS, _MAX_DIGITS = 7, 15
 _DIGIT_RE = re.compile(r"\d")
+_MIN_SPELLED = 3  # spelled digits in a row that make a phone candidate
+_TEXT = itemgetter(0)  # a Token's text
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +67,16 @@ class PhoneReader:
         spaces; the offsets lead back to ``text``."""
         if not self._digit_words:
             return text, None
+        # Most adverts spell no digit at all: counted in C before walking the tokens in Python.
+        if sum(map(self._digit_words.__contains__, map(_TEXT, tokens))) < _MIN_SPELLED:
+            return text, None
         runs: list[list[Token]] = []
         run: list[Token] = []
         for token in [*tokens, Token("", len(text), len(text))]:
             if token.text in self._digit_words:
                 run.append(token)
             elif token.text.isalnum() or not token.text:
-                if len(run) >= 3:
+                if len(run) >= _MIN_SPELLED:
                     runs.append(run)
                 run = []
         if not runs:

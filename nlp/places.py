@@ -110,8 +110,9 @@ class PlaceTagger:
         for index, mention in enumerate(mentions):
             mention.group = index
         if mentions:
-            before = {hit.last: hit.payload for hit in self._before.match(state.tokens, state.gate)}
-            after = {hit.first: hit.payload for hit in self._after.match(state.tokens, state.gate)}
+            tokens, gate, words = state.tokens, state.gate, state.words
+            before = {hit.last: hit.payload for hit in self._before.match(tokens, gate, words)}
+            after = {hit.first: hit.payload for hit in self._after.match(tokens, gate, words)}
             self._assign_roles(state, mentions, before, after)
             state.route = route_of(state, mentions)
             relabel(mentions, state.route)
@@ -128,7 +129,7 @@ class PlaceTagger:
         mentions: list[PlaceMention] = []
         text = folded.text
         hidden = [m.span() for m in _NOT_PROSE_RE.finditer(text)] if "@" in text or "/" in text else []
-        for hit in names.match(state.tokens, state.gate):
+        for hit in names.match(state.tokens, state.gate, state.words):
             if any(start <= hit.start < end for start, end in hidden):
                 continue
             place = hit.payload

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress, repeat
 from operator import is_not, itemgetter
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from nlp.textfold import Folder, Token
 
@@ -35,9 +35,12 @@ _NOTHING: _Known = ((), ())
 _TEXT = itemgetter(0)  # a Token's text
 
 
-@dataclass(frozen=True, slots=True)
-class Hit(Generic[P]):
-    """A matched phrase: tokens ``[first, last)``, folded char span, payload, stripped affixes."""
+class Hit(NamedTuple, Generic[P]):
+    """A matched phrase: tokens ``[first, last)``, folded char span, payload, stripped affixes.
+
+    A named tuple, not a frozen dataclass: an advert has a dozen of them and a frozen dataclass
+    takes three times as long to make.
+    """
 
     first: int
     last: int
@@ -133,16 +136,21 @@ class TermMatcher(Generic[P]):
             for word in words:
                 self.add(word, payload, language)
 
-    def match(self, tokens: Sequence[Token], active: Gate | None = None) -> list[Hit[P]]:
+    def match(
+        self, tokens: Sequence[Token], active: Gate | None = None, words: Sequence[str] | None = None
+    ) -> list[Hit[P]]:
         """Longest, non-overlapping matches, left to right.
 
         ``active``: what the advert's languages allow (``None``: every keyword counts).
+        ``words``: the tokens' texts, when the caller has them (``Analysis.words``: an advert goes
+        through ten matchers, and listing its words once is cheaper than ten times).
         """
         # Most words start no keyword: what each word can start is looked up for the whole
         # advert at once (map and compress run in C), and only the words that can start one
         # are visited in Python.
         cache = self._word_cache
-        words = list(map(_TEXT, tokens))
+        if words is None:
+            words = list(map(_TEXT, tokens))
         knowns: list[Any] = list(map(cache.get, words))  # _Known, or None for a word not met yet
         if None in knowns:  # words this matcher has not met yet: worked out once each
             for i, known in enumerate(knowns):

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 from radar.config.keywords import Normalization
@@ -57,6 +59,8 @@ class Token(NamedTuple):
 
 
 _new_tuple = tuple.__new__
+_GROUP = itemgetter(0)  # a match's text
+_START, _END = re.Match.start, re.Match.end
 
 
 class _FoldTable(dict[int, str]):
@@ -121,6 +125,10 @@ class Folder:
             folded, starts = self._join_runs(folded, starts)
         return Folded(folded, starts, len(text))
 
+    def fold_text(self, text: str) -> str:
+        """``fold(text, deobfuscate=False).text`` without the offset map (same table, same text)."""
+        return text.translate(self._table)
+
     def _fold_with_offsets(self, text: str) -> tuple[str, tuple[int, ...]]:
         """Fold with offsets when some character grows or vanishes: runs of ordinary characters map
         one to one (a range), only the irregular ones are handled one by one."""
@@ -172,9 +180,11 @@ class Folder:
     def tokenize(self, text: str) -> list[Token]:
         """Words and symbols of folded text, with their spans; French and Italian elisions
         (``l'``, ``d'``, ``dall'``) become tokens of their own, Turkish endings (``libya'dan``) stay."""
-        # tuple.__new__ directly: a NamedTuple's own constructor is a Python function, and an
-        # advert has a hundred tokens per text.
-        tokens = [_new_tuple(Token, (m[0], *m.span())) for m in WORD_RE.finditer(text)]
+        # Built without a Python-level step per token (an advert has a hundred): map and zip run in
+        # C, and tuple.__new__ skips the NamedTuple's own constructor, which is a Python function.
+        matches = list(WORD_RE.finditer(text))
+        spans = zip(map(_GROUP, matches), map(_START, matches), map(_END, matches), strict=True)
+        tokens = list(map(_new_tuple, repeat(Token), spans))
         if "'" not in text or not self.elisions:
             return tokens
         split: list[Token] = []
