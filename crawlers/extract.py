@@ -69,7 +69,10 @@ def matched(scope: Scope, selector: Selector) -> list[object]:
     The same matches as ``select``, without a parsel ``Selector`` around each one: reading an
     advert's fields is the crawl's most frequent query (about seven per advert page).
     """
-    root = _root(scope)
+    return _matched_in(_root(scope), selector)
+
+
+def _matched_in(root: object, selector: Selector) -> list[object]:
     if not isinstance(root, etree._Element):
         return [root] if isinstance(root, str) and selector.query.strip() == "." else []
     found = _compiled(selector.kind, selector.query)(root)
@@ -136,7 +139,8 @@ class Fields:
 
 
 def read_fields(scope: Scope, fields: FieldSelectors, base_url: str) -> Fields:
-    body_nodes = matched(scope, fields.body)
+    root = _root(scope)  # once for the seven selectors
+    body_nodes = _matched_in(root, fields.body)
     body = "\n\n".join(value for value in map(_value_text, body_nodes) if value)
     result = Fields(body=body, outlinks=_links_of(body_nodes, base_url))
     if not result.body:
@@ -145,7 +149,7 @@ def read_fields(scope: Scope, fields: FieldSelectors, base_url: str) -> Fields:
         selector: Selector | None = getattr(fields, name)
         if selector is None:
             continue
-        value = next((text for text in map(_value_text, matched(scope, selector)) if text), None)
+        value = next((text for text in map(_value_text, _matched_in(root, selector)) if text), None)
         if value is None:
             result.missing.append(name)
         setattr(result, name, value)
@@ -183,7 +187,9 @@ class DriftTracker:
         self._tallies: dict[str, _Tally] = {}
 
     def tried(self, name: str, selector: Selector, url: str, matched: bool, *, required: bool) -> None:
-        tally = self._tallies.setdefault(name, _Tally(str(selector), required))
+        tally = self._tallies.get(name)
+        if tally is None:  # not setdefault: a tally (and the selector's text) once per selector, not per page
+            tally = self._tallies[name] = _Tally(str(selector), required)
         tally.pages += 1
         if not matched:
             tally.misses += 1

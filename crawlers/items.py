@@ -8,6 +8,7 @@ source name with the advert's canonical URL, or with ``<channel>/<message id>`` 
 from __future__ import annotations
 
 import hashlib
+import pickle
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -74,14 +75,19 @@ class Advert:
     # Kind-specific fields: price_text, location_text, views, forwarded_from, reply_to, ...
     details: dict[str, Any] = field(default_factory=dict)
     enrichment: dict[str, Any] | None = None
+    # The enrichment record as the worker process sent it (pickled), when the worker also writes
+    # the spool: the crawl process only carries it back there, so it never unpacks it.
+    enrichment_packed: bytes | None = field(default=None, repr=False)
     capture: Capture | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.text_sha256:
             self.text_sha256 = text_sha256(self.text)
 
-    def record(self) -> dict[str, Any]:
-        """The JSON-able form stored in the spool (the raw capture stays out)."""
+    def record(self, *, packed: bool = False) -> dict[str, Any]:
+        """The JSON-able form stored in the spool (the raw capture stays out).
+
+        ``packed``: a packed enrichment record stays packed (bytes; see ``unpack_record``)."""
         record: dict[str, Any] = {
             "id": self.id,
             "source": self.source,
@@ -101,11 +107,28 @@ class Advert:
             record.setdefault(key, value)
         if self.enrichment is not None:
             record["enrichment"] = self.enrichment
+        elif self.enrichment_packed is not None:
+            record["enrichment"] = self.enrichment_packed
+            if not packed:
+                unpack_record(record)
         return record
 
     def nlp_text(self) -> str:
         """Title and body as one text, the way the enrichment reads an advert."""
         return f"{self.title}\n{self.text}" if self.title and self.title not in self.text else self.text
+
+
+def pack_enrichment(enrichment: dict[str, Any]) -> bytes:
+    return pickle.dumps(enrichment, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def unpack_record(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its packed enrichment unpacked, in place (the key keeps its place)."""
+    enrichment = record.get("enrichment")
+    if isinstance(enrichment, bytes):
+        # Packed by our own enrichment worker (pack_enrichment), never read from outside.
+        record["enrichment"] = pickle.loads(enrichment)  # noqa: S301
+    return record
 
 
 def _iso(moment: datetime) -> str:

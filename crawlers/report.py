@@ -42,6 +42,10 @@ from radar.logs import get_logger
 
 log = get_logger("crawlers.report")
 PREFIX = "report/"
+# Adverts that passed every pipeline (stored): Scrapy's CoreStats counts them on its
+# item_scraped signal. A handler of our own there would cost an asyncio task per advert
+# (Scrapy runs each receiver of that signal as a task), so the report takes CoreStats' count.
+SCRAPED = "item_scraped_count"
 COUNTS_VARIABLE = "SMOKKELRADAR_CRAWL_REPORT"
 
 
@@ -106,7 +110,6 @@ class RunReportExtension:
     def from_crawler(cls, crawler: Any) -> RunReportExtension:
         extension = cls(crawler)
         crawler.signals.connect(extension.response_received, signal=signals.response_received)
-        crawler.signals.connect(extension.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
@@ -120,9 +123,6 @@ class RunReportExtension:
             count(self.stats, "robots_fetched")
         else:
             count(self.stats, "pages_fetched")
-
-    def item_scraped(self, item: Any) -> None:
-        count(self.stats, "adverts_new")
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         reason = str(exception).split(":", 1)[0].strip() or type(exception).__name__
@@ -144,7 +144,7 @@ class RunReportExtension:
         stats = self.stats.get_stats()
         progress = {
             "pages": stats.get(PREFIX + "pages_fetched", 0),
-            "new": stats.get(PREFIX + "adverts_new", 0),
+            "new": stats.get(SCRAPED, 0),
             "seen": stats.get(PREFIX + "adverts_seen", 0),
             "errors": sum(v for k, v in stats.items() if k.startswith(PREFIX + "errors/")),
             "enriched": stats.get(PREFIX + "enriched", 0),
@@ -160,6 +160,7 @@ class RunReportExtension:
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self._progress is not None and self._progress.running:
             self._progress.stop()
+        self.stats.set_value(PREFIX + "adverts_new", self.stats.get_value(SCRAPED, 0))
         report = self.build(spider, reason)
         self._log(report)
         self.stats.set_value(PREFIX + "drift_warnings", len(report["drift"]))

@@ -102,6 +102,8 @@ SPOOL_ENABLED = True
 SPOOL_PATH = None
 SPOOL_BATCH_SIZE = 100
 SPOOL_BATCH_WAIT = 0.5
+# The enrichment worker writes the spool's batches (a crawl without one writes them itself).
+SPOOL_BY_WORKER = True
 EVIDENCE_ENABLED = True
 EVIDENCE_DIR = None
 STATE_ENABLED = True

@@ -109,3 +109,14 @@ def apply_source_settings(settings: Any, context: SourceContext) -> None:
     """Set the source's values at spider priority (the command line's ``-s`` overrides them)."""
     for key, value in source_settings(context).items():
         settings.set(key, value, priority=SPIDER_PRIORITY)
+
+
+FEED_EXPORTER = "scrapy.extensions.feedexport.FeedExporter"
+
+
+def drop_idle_feed_exporter(settings: Any) -> None:
+    """Without ``-o``/``FEEDS`` Scrapy's feed exporter exports nothing, yet receives every advert's
+    ``item_scraped`` signal, which Scrapy runs as an asyncio task per receiver: leave it out then."""
+    if not settings.getdict("FEEDS"):
+        extensions = {**settings.getdict("EXTENSIONS"), FEED_EXPORTER: None}
+        settings.set("EXTENSIONS", extensions, priority=SPIDER_PRIORITY)

@@ -30,6 +30,8 @@ _WHITESPACE = re.compile(r"\s+")
 
 def tidy_text(text: str) -> str:
     """Each line stripped with inner spaces collapsed; at most one blank line between paragraphs."""
+    if "\n" not in text and "\r" not in text:  # one line (most ::text values): the same, cheaper
+        return _SPACES.sub(" ", text).strip()
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
     return _BLANK_LINES.sub(_PARAGRAPH, "\n".join(lines)).strip()
 

@@ -11,6 +11,8 @@ When the ``nlp`` package is missing or its pipeline cannot be built, the crawl g
 adverts reach the spool raw (the indexer indexes them all the same); the report says so.
 A failure on one advert is the enrichment's own business: ``nlp.enrich_texts`` never drops
 one. Should the worker process die, its batch and the rest of the run fall back to raw adverts.
+The worker also writes the spool's batches (``crawlers.pipelines.spool``); it is made known to
+the spool pipeline as ``spider.enrich_worker``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class EnrichSettings:
     workers: int = 1
     batch_size: int = 32
     batch_wait: float = 0.05
+    # Records stay packed in the crawl process when the worker writes the spool (SPOOL_BY_WORKER).
+    packed: bool = False
 
     @classmethod
     def from_settings(cls, settings: Any) -> EnrichSettings:
@@ -46,6 +50,7 @@ class EnrichSettings:
             workers=settings.getint("ENRICH_WORKERS", 1),
             batch_size=settings.getint("ENRICH_BATCH_SIZE", 32),
             batch_wait=settings.getfloat("ENRICH_BATCH_WAIT", 0.05),
+            packed=settings.getbool("SPOOL_BY_WORKER", True),
         )
 
 
@@ -59,7 +64,7 @@ class EnrichPipeline:
         self.available = False
         self.stats: Any = None
         self.crawler: Any = None
-        self.batcher: Batcher[Advert, dict[str, Any]] = Batcher(
+        self.batcher: Batcher[Advert, dict[str, Any] | bytes] = Batcher(
             self.enrich, settings.batch_size, settings.batch_wait
         )
 
@@ -82,6 +87,9 @@ class EnrichPipeline:
                 radar_yaml = str(context.config.radar_file) if context is not None else None
                 self.worker = EnrichWorker(radar_yaml)
                 await self.worker.started()
+                # The spool pipeline hands its batches to the worker as well (see enrich_worker).
+                if self.crawler.spider is not None:
+                    self.crawler.spider.enrich_worker = self.worker
             else:
                 from nlp import build_pipeline
 
@@ -95,10 +103,14 @@ class EnrichPipeline:
 
     async def close_spider(self) -> None:
         await self.batcher.drain()
+        if self.worker is not None:
+            await self.worker.idle()  # spool batches handed over are committed first
         self._shutdown()
 
     def _shutdown(self) -> None:
         if self.worker is not None:
+            if getattr(self.crawler.spider, "enrich_worker", None) is self.worker:
+                self.crawler.spider.enrich_worker = None
             self.worker.stop()
             self.worker = None
 
@@ -108,11 +120,16 @@ class EnrichPipeline:
         if notes is not None:
             notes.note("enrichment", f"adverts stored without enrichment: {why}")
 
-    async def enrich(self, items: Sequence[Advert]) -> list[dict[str, Any]]:
-        """One enrichment record per advert, from one ``nlp.pipe`` run."""
+    async def enrich(self, items: Sequence[Advert]) -> Sequence[dict[str, Any] | bytes]:
+        """One enrichment record per advert (packed, when the worker writes the spool), from one
+        ``nlp.pipe`` run."""
         records = [{"id": item.id, "text": item.nlp_text()} for item in items]
         if self.worker is not None:
-            results = await self.worker.enrich(records)
+            results: Sequence[dict[str, Any] | bytes]
+            if self.settings.packed:
+                results = await self.worker.enrich_packed(records)
+            else:
+                results = await self.worker.enrich(records)
             self.stats.set_value(WORKER_CPU_STAT, self.worker.cpu_seconds - self.worker.cpu_at_ready)
             return results
         from nlp import enrich_texts
@@ -129,8 +146,11 @@ class EnrichPipeline:
             self.available = False
             self._unavailable("the enrichment worker process died")
             return item
-        record.pop("id", None)
-        item.enrichment = record
+        if isinstance(record, bytes):
+            item.enrichment_packed = record
+        else:
+            record.pop("id", None)
+            item.enrichment = record
         # Offsets in the record count from the start of "title\ntext"; this says where the text starts.
         item.details["enrichment_text_offset"] = (
             len(item.title) + 1 if item.nlp_text() != item.text and item.title else 0

@@ -1,4 +1,5 @@
-"""The enrichment worker process: the crawl's own results, in order, and a clear end when it dies.
+"""The enrichment worker process: the crawl's own results, in order, the spool batches it writes,
+and a clear end when it dies (nothing collected is lost).
 
 Real processes (``spawn``) and the real pipeline; nothing leaves the machine.
 """
@@ -6,11 +7,17 @@ Real processes (``spawn``) and the real pipeline; nothing leaves the machine.
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from crawlers.pipelines.enrich_worker import EnrichWorker, WorkerDiedError
+from crawlers.items import Advert
+from crawlers.pipelines.enrich_worker import EnrichWorker, StoreFailedError, WorkerDiedError
+from crawlers.pipelines.spool import SpoolPipeline, SpoolSettings
+from indexer.spool import Spool
 from nlp import build_pipeline, enrich_texts
 
 RECORDS = [
@@ -57,3 +64,69 @@ def test_a_worker_that_cannot_build_its_pipeline_says_why(tmp_path: Path) -> Non
 
     why = asyncio.run(scenario())
     assert "could not build" in why and "missing-radar.yaml" in why
+
+
+class _Spider:
+    """What the spool pipeline asks of a spider: the worker, and to remember what was stored."""
+
+    def __init__(self, worker: EnrichWorker) -> None:
+        self.enrich_worker = worker
+        self.stored: list[str] = []
+        self.failed: list[str] = []
+
+    def remember(self, item: Advert) -> None:
+        self.stored.append(item.id)
+
+    def store_failed(self, item: Advert) -> None:
+        self.failed.append(item.id)
+
+
+def _advert(advert_id: str, text: str) -> Advert:
+    return Advert(
+        id=advert_id,
+        source="demo",
+        kind="listing",
+        url=f"http://127.0.0.1/{advert_id}",
+        fetched_at=datetime(2026, 11, 29, 12, 0, tzinfo=UTC),
+        text=text,
+    )
+
+
+def test_the_worker_writes_the_spool_and_nothing_is_lost_when_it_dies(tmp_path: Path) -> None:
+    """Batches the worker writes hold the enrichment it packed; once it is gone, the crawl
+    process writes them itself; a spool the worker cannot write fails the batch, not the crawl."""
+    spool_path = tmp_path / "spool.sqlite"
+
+    async def scenario() -> tuple[list[str], str]:
+        worker = EnrichWorker(None)
+        try:
+            await worker.started()
+            with pytest.raises(StoreFailedError, match="spool did not take"):
+                await worker.store(tmp_path, [_advert("demo:0", "x").record()])  # a folder, not a file
+            pipeline = SpoolPipeline(SpoolSettings(True, spool_path, batch_size=1, batch_wait=0.01))
+            spider = _Spider(worker)
+            pipeline.crawler = SimpleNamespace(spider=spider)
+            pipeline.open_spider()
+            (packed,) = await worker.enrich_packed([{"id": "demo:1", "text": RECORDS[0]["text"]}])
+            first = _advert("demo:1", RECORDS[0]["text"])
+            first.enrichment_packed = packed
+            await pipeline.process_item(first)  # written by the worker
+            worker.process.kill()
+            worker.process.join(10)
+            second = _advert("demo:2", RECORDS[1]["text"])
+            second.enrichment_packed = packed
+            await pipeline.process_item(second)  # the worker is gone: written by this process
+            await pipeline.close_spider()
+            return spider.stored, str(spider.failed)
+        finally:
+            worker.stop()
+
+    stored, failed = asyncio.run(scenario())
+    assert stored == ["demo:1", "demo:2"] and failed == "[]"
+    expected = next(iter(enrich_texts(build_pipeline(None), [dict(RECORDS[0])])))
+    expected.pop("id")
+    with Spool(spool_path) as spool:
+        entries = {entry.advert_id: entry.item for entry in spool.lease(10)}
+    assert set(entries) == {"demo:1", "demo:2"}
+    for item in entries.values():
+        assert item["enrichment"] == json.loads(json.dumps(expected))

@@ -11,7 +11,13 @@ from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
 from crawlers import settings as project
-from crawlers.source_settings import SourceContext, load_source, source_settings
+from crawlers.source_settings import (
+    FEED_EXPORTER,
+    SourceContext,
+    drop_idle_feed_exporter,
+    load_source,
+    source_settings,
+)
 from radar.errors import RadarError
 
 DEMO = Path(__file__).resolve().parents[3] / "config" / "demo" / "radar.yaml"
@@ -87,3 +93,15 @@ def test_pages_with_one_advert_get_one_item_task_and_pages_with_many_get_twenty(
     }
     for (name, kind), items in expected.items():
         assert source_settings(load_source(DEMO, name, kind))["CONCURRENT_ITEMS"] == items, name
+
+
+def test_the_feed_exporter_stays_only_when_a_feed_is_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
+    plain = get_project_settings()
+    drop_idle_feed_exporter(plain)
+    assert plain.getdict("EXTENSIONS")[FEED_EXPORTER] is None
+    assert plain.getdict("EXTENSIONS")["crawlers.report.RunReportExtension"] == 500
+    exporting = get_project_settings()
+    exporting.set("FEEDS", {"out.jsonl": {"format": "jsonlines"}}, priority="cmdline")  # `-o out.jsonl`
+    drop_idle_feed_exporter(exporting)
+    assert FEED_EXPORTER not in exporting.getdict("EXTENSIONS")
