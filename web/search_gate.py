@@ -77,6 +77,10 @@ class SearchGate:
     ) -> None:
         self._leave()
 
+    def release(self) -> None:
+        """Give back a slot taken with ``await gate.__aenter__()`` (on the gate's event loop)."""
+        self._leave()
+
     def _leave(self) -> None:
         """Free a slot and hand it to the longest-waiting request (the slot never goes back to idle)."""
         self.running -= 1

@@ -140,20 +140,25 @@ def pager(
     """The navigation of the page ``form`` is on. ``total`` counts adverts; with collapsed reposts a
     page holds clusters, so the last page is unknown and the pages go as far as ``has_next`` says."""
     page, top = form.page, max_page(page_size)
+    links = SearchLinks(form, path)  # the parameters encoded once for every page link
+
+    def to(number: int) -> str:  # = page_url(form, number, path)
+        return links.with_scalars(p=str(number) if number > 1 else None)
+
     last: int | None = None
     if total_is_exact and not form.collapse:
         last = max(1, min(top, -(-total // page_size)))
     reachable = last if last is not None else (page + 1 if has_next else page)
     reachable = min(reachable, top)
     low, high = max(1, page - NEARBY), min(reachable, page + NEARBY)
-    numbers = tuple(PageLink(n, page_url(form, n, path), n == page) for n in range(low, high + 1))
+    numbers = tuple(PageLink(n, to(n), n == page) for n in range(low, high + 1))
     return Pager(
         page=page,
-        first_url=page_url(form, 1, path) if page > 1 else None,
+        first_url=to(1) if page > 1 else None,
         # From past the end (an old bookmark, a shrunken result), "previous" goes to the last page.
-        prev_url=page_url(form, min(page - 1, last or top), path) if page > 1 else None,
-        next_url=page_url(form, page + 1, path) if has_next and page < top else None,
-        last_url=page_url(form, last, path) if last is not None and last > page else None,
+        prev_url=to(min(page - 1, last or top)) if page > 1 else None,
+        next_url=to(page + 1) if has_next and page < top else None,
+        last_url=to(last) if last is not None and last > page else None,
         last=last,
         numbers=numbers,
         capped=has_next and page >= top,

@@ -64,16 +64,20 @@ class WebState:
 
 
 def make_search_client(settings: WebSettings) -> Elasticsearch:
-    """The indexer's client options for radar.yaml's cluster, a connection per request thread, orjson."""
+    """The indexer's client options for radar.yaml's cluster, a connection per request thread, orjson,
+    and for a plain-http cluster the lean HTTP node of :mod:`web.es_node`."""
     from elasticsearch import Elasticsearch
     from elasticsearch.serializer import OrjsonSerializer
 
     from indexer.client import client_options
     from radar.errors import Code, RadarError
+    from web.es_node import PlainHttpNode
 
     if settings.es is None:
         raise RadarError(Code.WEB_INSECURE_SETUP, "no Elasticsearch configured for the web app")
+    options = client_options(settings.es)
+    if settings.es.url.startswith("http://"):
+        # http.client instead of urllib3 under the client: less Python per search (web.es_node).
+        options["node_class"] = PlainHttpNode
     # orjson reads a page of hits (tens of kilobytes of JSON) several times faster than json.
-    return Elasticsearch(
-        **client_options(settings.es), connections_per_node=ES_CONNECTIONS, serializer=OrjsonSerializer()
-    )
+    return Elasticsearch(**options, connections_per_node=ES_CONNECTIONS, serializer=OrjsonSerializer())

@@ -40,6 +40,21 @@ def test_range_links_are_the_urls_the_form_writes(params: dict[str, list[str]]) 
     assert links.with_scalars(since=None) == form.with_scalar("since", None).url()
 
 
+@pytest.mark.parametrize("params", FORMS)
+@pytest.mark.parametrize("path", ["/search", "/api/search"])
+def test_page_links_are_the_urls_the_form_writes(params: dict[str, list[str]], path: str) -> None:
+    form = SearchForm.parse(params)
+    pages = pager(form, page_size=20, total=1000, total_is_exact=True, has_next=True, path=path)
+
+    expected = [page_url(form, link.number, path) for link in pages.numbers]
+    assert [link.url for link in pages.numbers] == expected
+    assert pages.next_url == page_url(form, form.page + 1, path)
+    assert pages.last_url == (None if form.collapse else page_url(form, 50, path))
+    if form.page > 1:
+        assert pages.first_url == page_url(form, 1, path)
+        assert pages.prev_url == page_url(form, form.page - 1, path)
+
+
 def _params(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
 
