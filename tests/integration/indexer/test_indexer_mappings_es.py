@@ -67,3 +67,26 @@ def test_a_field_the_mapping_does_not_know_is_refused(es_client: Elasticsearch, 
     ensure_adverts_index(es_client, names)
     with pytest.raises(BadRequestError, match="strict_dynamic_mapping_exception"):
         es_client.index(index=names.alias, document={"advert_id": "x", "route": {"orgin": "LY"}})
+
+
+def merge_policy(client: Elasticsearch, index: str) -> dict[str, str]:
+    settings = client.indices.get_settings(index=index, flat_settings=True)[index]["settings"]
+    return {key: value for key, value in settings.items() if key.startswith("index.merge.policy.")}
+
+
+def test_new_and_existing_indices_keep_few_segments(es_client: Elasticsearch, names: IndexNames) -> None:
+    wanted = {"index.merge.policy.floor_segment": "100mb", "index.merge.policy.segments_per_tier": "4"}
+    assert merge_policy(es_client, ensure_adverts_index(es_client, names)) == wanted  # from the template
+    # An index made before the merge policy was part of the template takes it on the next start.
+    older = names.index(7)
+    es_client.indices.create(index=older, settings={"index.merge.policy.segments_per_tier": 10})
+    es_client.indices.update_aliases(
+        actions=[
+            {"remove": {"index": names.index(1), "alias": names.alias}},
+            {"add": {"index": older, "alias": names.alias, "is_write_index": True}},
+        ]
+    )
+    es_client.indices.put_settings(index=older, settings={"index.merge.policy.floor_segment": None})
+
+    assert ensure_adverts_index(es_client, names) == older
+    assert merge_policy(es_client, older) == wanted
