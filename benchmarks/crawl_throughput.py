@@ -1,6 +1,6 @@
 """Crawl throughput and memory: the full crawl against a bare Scrapy spider on the same pages.
 
-Run: ``.venv/bin/python benchmarks/crawl_throughput.py [--adverts 2000] [--rendered 0]``
+Run: ``.venv/bin/python benchmarks/crawl_throughput.py [--adverts 2000] [--rendered 0] [--context-pages N]``
 
 A generated classifieds site (``--adverts`` advert pages, 20 links per listing page) is served
 by aiohttp on 127.0.0.1 (``python -m http.server`` is far too slow for this). Then, in one run:
@@ -23,7 +23,11 @@ cProfile (timing CPU time) and writes the profiles there.
 
 ``--rendered N`` adds the Playwright memory run: N advert pages rendered in headless Chromium
 (``rendered`` spider); prints the memory (PSS) of the crawl's whole process tree (Python and
-Chromium) every 50 pages and its peak (target <= 1.5 GB, no growth after the first 100 pages).
+Chromium) every 50 pages and its peak (target <= 1.5 GB, no growth after the first 100 pages),
+and at the same marks the PSS of each kind of process (the crawl, Playwright's node driver,
+Chromium's browser, renderers, GPU and utility processes) to show which one grows.
+``--context-pages N [N ...]`` runs the rendered crawl once per ``PLAYWRIGHT_CONTEXT_PAGES`` value,
+one after another in the same run (0: one browser context for the whole crawl).
 Prints figures; asserts nothing; never part of the test suite. Only 127.0.0.1 is contacted.
 """
 
@@ -364,6 +368,47 @@ def tree_pss_mb(pid: int) -> float:
     return total / 1024
 
 
+def process_kind(pid: int, root: int) -> str:
+    """Which part of the rendered crawl a process is: the crawl itself, Playwright's driver, or
+    one of Chromium's processes (by its ``--type=``; the browser process has none)."""
+    if pid == root:
+        return "crawl (python)"
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "gone"
+    program = Path(argv[0].split(b" ")[0].decode(errors="replace")).name
+    if program == "node" or any(b"playwright" in a and b"cli.js" in a for a in argv):
+        return "playwright driver (node)"
+    if "chrom" not in program:
+        return program or "other"
+    # Chromium rewrites its command line into one space-separated string: split on both.
+    for arg in b" ".join(argv).split():
+        if arg.startswith(b"--type="):
+            return f"chromium {arg.split(b'=', 1)[1].decode(errors='replace')}"
+    return "chromium browser"
+
+
+def tree_pss_by_kind(pid: int) -> dict[str, float]:
+    """``tree_pss_mb`` split by process kind (MB), with the number of processes of each kind."""
+    totals: dict[str, float] = {}
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+        kind = process_kind(current, pid)
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                totals[kind] = totals.get(kind, 0.0) + int(line.split()[1]) / 1024
+        totals[f"#{kind}"] = totals.get(f"#{kind}", 0.0) + 1
+    return totals
+
+
 def tree_sampler(samples: list[float], progress_seen: list[dict[str, Any]], progress: Path) -> Any:
     """A sampler for ``run_child``: every second the process tree's PSS, and every 0.1 s the
     crawl's progress file (pages, adverts enriched, and the CPU seconds of the crawl process and
@@ -385,8 +430,9 @@ def tree_sampler(samples: list[float], progress_seen: list[dict[str, Any]], prog
     return sample
 
 
-def rendered_run(workdir: Path, env: dict[str, str]) -> None:
+def rendered_run(workdir: Path, env: dict[str, str], context_pages: int | None = None) -> None:
     samples: list[tuple[int, float]] = []
+    by_kind: list[tuple[int, dict[str, float]]] = []
     progress = workdir / "progress-bench-rendered.json"
 
     def sample(pid: int) -> None:
@@ -396,17 +442,24 @@ def rendered_run(workdir: Path, env: dict[str, str]) -> None:
                     pages = json.loads(progress.read_text()).get("pages", 0)
                 except (OSError, ValueError):
                     pages = 0
-                samples.append((pages, tree_pss_mb(pid)))
+                kinds = tree_pss_by_kind(pid)
+                samples.append((pages, sum(v for k, v in kinds.items() if not k.startswith("#"))))
+                by_kind.append((pages, kinds))
                 time.sleep(0.5)
 
         threading.Thread(target=loop, daemon=True).start()
 
-    report, _ = full_crawl(workdir, env, "bench-rendered", ENRICH_ENABLED=False, _sampler=sample)
+    # The browser context's pages (PLAYWRIGHT_CONTEXT_PAGES) as the crawl sets it, or as given.
+    extra: dict[str, Any] = {} if context_pages is None else {"PLAYWRIGHT_CONTEXT_PAGES": context_pages}
+    shutil.rmtree(workdir / "data", ignore_errors=True)  # a fresh spool and state for each run
+    progress.unlink(missing_ok=True)
+    report, _ = full_crawl(workdir, env, "bench-rendered", ENRICH_ENABLED=False, _sampler=sample, **extra)
     pages = report["pages_fetched"]
     if report["errors"] or not pages:
         print(f"rendered run: errors {report['errors']}, notes {report['notes']}, drift {report['drift']}")
+    setting = "as configured" if context_pages is None else f"PLAYWRIGHT_CONTEXT_PAGES={context_pages}"
     print(
-        f"\nrendered: {pages} pages in {report['elapsed_seconds']:.1f} s "
+        f"\nrendered ({setting}): {pages} pages in {report['elapsed_seconds']:.1f} s "
         f"({pages / report['elapsed_seconds']:.1f} pages/s)"
     )
     print(f"  peak memory (PSS) of crawl + Chromium: {max(rss for _, rss in samples):.0f} MB")
@@ -414,6 +467,17 @@ def rendered_run(workdir: Path, env: dict[str, str]) -> None:
         near = [rss for done, rss in samples if mark <= done < mark + 50]
         if near:
             print(f"  after {mark:>4} pages: {max(near):.0f} MB")
+    # The same marks split by process kind (the sample with the largest total near each mark),
+    # to tell which process grows: the crawl, Playwright's driver, or which Chromium process.
+    kinds = sorted({k for _, seen in by_kind for k in seen if not k.startswith("#")})
+    print("  PSS by process kind (MB; processes of that kind in brackets):")
+    print("    " + " | ".join(f"{k}" for k in ["pages", *kinds]))
+    for mark in range(50, pages + 1, 50):
+        near_kinds = [seen for done, seen in by_kind if mark <= done < mark + 50]
+        if near_kinds:
+            top = max(near_kinds, key=lambda seen: sum(v for k, v in seen.items() if not k.startswith("#")))
+            cells = [f"{top.get(k, 0.0):.0f} [{top.get('#' + k, 0.0):.0f}]" for k in kinds]
+            print(f"    {mark:>5} | " + " | ".join(cells))
 
 
 def steady_cpu_per_page(progress_seen: list[dict[str, Any]], final: Path) -> tuple[float, float]:
@@ -497,6 +561,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--adverts", type=int, default=2000)
     parser.add_argument("--rendered", type=int, default=0, help="advert pages for the Playwright memory run")
+    parser.add_argument(
+        "--context-pages",
+        type=int,
+        nargs="*",
+        help="rendered runs one after another, one per PLAYWRIGHT_CONTEXT_PAGES value (0: one context "
+        "for the whole crawl); default one run as configured",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of bare and full crawls")
     parser.add_argument("--profile", type=Path, help="run each full crawl under cProfile, profiles here")
     parser.add_argument("--bare-child", nargs=3, help=argparse.SUPPRESS)
@@ -522,7 +593,8 @@ def main() -> None:
         if args.rendered:
             site.adverts = args.rendered
             site.listing_pages = -(-args.rendered // PER_PAGE)
-            rendered_run(workdir, env)
+            for context_pages in args.context_pages or [None]:
+                rendered_run(workdir, env, context_pages)
     stop.set()
 
 

@@ -5,7 +5,9 @@ Debian's ``/usr/bin/chromium`` (``PLAYWRIGHT_LAUNCH_OPTIONS`` in ``crawlers.sett
 the bottom up to ``scrolls`` times (stopping early once nothing more loads), then — for
 evidence — a full-page PNG screenshot; scrapy-playwright closes the page afterwards. At most
 ``PLAYWRIGHT_MAX_CONTEXTS`` contexts with ``PLAYWRIGHT_MAX_PAGES_PER_CONTEXT`` pages each
-(the source's concurrency) are open at once.
+(the source's concurrency) are open at once, and every ``PLAYWRIGHT_CONTEXT_PAGES`` pages the
+context is closed and a fresh one opened (``crawlers.browser_contexts``), so what Chromium's
+renderers keep of earlier pages is given back over long crawls.
 
 Every connection the browser makes goes through the guard proxy on 127.0.0.1
 (``crawlers.egress.guard_proxy``), which checks the address it connects to — redirect hops
@@ -26,7 +28,8 @@ from radar.logs import get_logger
 
 log = get_logger("crawlers.rendering")
 
-HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+# scrapy-playwright's handler, with a fresh browser context every PLAYWRIGHT_CONTEXT_PAGES pages.
+HANDLER = "crawlers.browser_contexts.RecyclingPlaywrightHandler"
 # Wait at most this long (ms) after a scroll for more adverts to appear.
 SCROLL_SETTLE_MS = 2500
 WAIT_FOR_TIMEOUT_MS = 15_000

@@ -133,6 +133,8 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     ],
 }
 PLAYWRIGHT_MAX_CONTEXTS = 1
+# Pages per browser context; then it is closed and a fresh one opened (memory stays flat).
+PLAYWRIGHT_CONTEXT_PAGES = 50
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 

@@ -64,3 +64,44 @@ def test_chromium_goes_through_the_sources_socks5_proxy_with_its_password(
     assert "/robots.txt" in {r.path for r in site.demo.requests}
     assert socks_server.bad_logins == 0 and len(socks_server.connects) >= len(site.demo.requests) >= 2
     assert {(host, port) for host, port, _ in socks_server.connects} == {("127.0.0.1", site.demo.port)}
+
+
+RENDERED_ADVERT_PAGES = """
+sources:
+  - name: demo-live-pages
+    kind: rendered
+    start_urls: ["DEMO/js/"]
+    wait_for: "div.advert"
+    scrolls: 10
+    selectors:
+      links: "a.advert-link::attr(href)"
+      fields:
+        title: "h2.advert-title a.advert-link::text"
+        body: "div.advert-body"
+    max_pages: 1
+    politeness: {concurrency: 2, delay: 0s}
+    evidence: true
+"""
+
+
+def test_browser_context_is_replaced_every_few_pages_and_nothing_is_lost(
+    make_site: Callable[..., Any],
+) -> None:
+    # Every advert's own page rendered too, in contexts of 4 pages: the old context is closed
+    # (its memory freed) and a fresh one opened, without losing or failing a page.
+    site = make_site(RENDERED_ADVERT_PAGES, demo_sources=())
+    outcome = site.crawl("rendered", "demo-live-pages", PLAYWRIGHT_CONTEXT_PAGES=4)
+    report = outcome.report
+    entries = site.demo.entries_of("js")
+    assert report is not None
+    assert report["errors"] == {} and report["drift"] == []
+    assert report["adverts"]["new"] == len(entries) == len(site.spooled()) > 8
+    pages = 1 + len(entries)  # the board, then every advert's page
+    contexts = -(-pages // 4)
+    assert f"'playwright/context_count': {contexts}," in outcome.log
+    assert f"'playwright/context_recycled': {contexts - 1}," in outcome.log
+    # Each advert page's screenshot was taken in whichever context it was rendered in.
+    shots = [
+        ref for item in site.spooled().values() for ref in item["evidence"] if ref["kind"] == "screenshot"
+    ]
+    assert len(shots) == len(entries)
