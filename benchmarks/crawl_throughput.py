@@ -348,12 +348,12 @@ def bare_child(url_file: str, stats_file: str, concurrent_items: str) -> None:
     process.start()
 
 
-def tree_pss_mb(pid: int) -> float:
-    """Memory of a process and all its descendants (the crawl, its enrichment worker, Chromium).
-
-    PSS (proportional set size): pages shared between processes count once in the sum, so the
-    many Chromium processes' shared libraries are not added up several times as RSS would."""
-    total, todo = 0, [pid]
+def tree_pss_kb(pid: int) -> Iterator[tuple[int, int]]:
+    """(pid, PSS in kB) of a process and all its descendants (the crawl, its enrichment worker,
+    Chromium). PSS (proportional set size): pages shared between processes count once in the
+    sum, so the many Chromium processes' shared libraries are not added up several times as RSS
+    would."""
+    todo = [pid]
     while todo:
         current = todo.pop()
         try:
@@ -362,10 +362,12 @@ def tree_pss_mb(pid: int) -> float:
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-        for line in rollup.splitlines():
-            if line.startswith("Pss:"):
-                total += int(line.split()[1])
-    return total / 1024
+        yield current, sum(int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:"))
+
+
+def tree_pss_mb(pid: int) -> float:
+    """Memory of a process tree (``tree_pss_kb`` summed), MB."""
+    return sum(kb for _, kb in tree_pss_kb(pid)) / 1024
 
 
 def process_kind(pid: int, root: int) -> str:
@@ -392,19 +394,9 @@ def process_kind(pid: int, root: int) -> str:
 def tree_pss_by_kind(pid: int) -> dict[str, float]:
     """``tree_pss_mb`` split by process kind (MB), with the number of processes of each kind."""
     totals: dict[str, float] = {}
-    todo = [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
-            for task in Path(f"/proc/{current}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (FileNotFoundError, ProcessLookupError, PermissionError):
-            continue
+    for current, kb in tree_pss_kb(pid):
         kind = process_kind(current, pid)
-        for line in rollup.splitlines():
-            if line.startswith("Pss:"):
-                totals[kind] = totals.get(kind, 0.0) + int(line.split()[1]) / 1024
+        totals[kind] = totals.get(kind, 0.0) + kb / 1024
         totals[f"#{kind}"] = totals.get(f"#{kind}", 0.0) + 1
     return totals
 
