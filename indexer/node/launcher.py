@@ -4,17 +4,24 @@
 has started, and the server JVM keeps running on its own, so nothing of ours needs to stay
 alive. The pidfile (written by Elasticsearch, removed by it on a clean shutdown) and
 ``node.json`` (written by us) in the data directory are all the state there is.
+
+Starting, stopping and resetting hold an exclusive lock on the data directory, so two of them
+never interleave: two ``es start`` at once (two test sessions, two helpers) once let the second
+delete the pidfile the first node had just written and then fail on Elasticsearch's node lock,
+leaving a node that ``es stop`` no longer knew. Now the second waits and finds the node running.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,8 +99,33 @@ def status(settings: NodeSettings) -> NodeStatus:
     )
 
 
+@contextlib.contextmanager
+def _exclusive(settings: NodeSettings) -> Iterator[None]:
+    """This process alone starts, stops or wipes the node of ``settings.data_dir`` meanwhile.
+
+    The lock is ``flock`` on the directory itself (no lock file that a node directory check or a
+    reset would have to know about); the kernel drops it when the process ends, however it ends.
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(settings.data_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
 def start(settings: NodeSettings, timeout: float = 120.0) -> NodeStatus:
-    """Start the node (fetching and building what is missing) and wait for health yellow."""
+    """Start the node (fetching and building what is missing) and wait for health yellow.
+
+    Waits while another process starts, stops or resets the same node; a node that another
+    process has started meanwhile is not started twice, its health is awaited instead.
+    """
+    with _exclusive(settings):
+        return _start(settings, timeout)
+
+
+def _start(settings: NodeSettings, timeout: float) -> NodeStatus:
     deadline = time.monotonic() + timeout
     account = node_account()
     java = find_java()
@@ -125,6 +157,13 @@ def start(settings: NodeSettings, timeout: float = 120.0) -> NodeStatus:
 
 def stop(settings: NodeSettings, timeout: float = 60.0) -> bool:
     """Stop the node gracefully (SIGTERM), killing it after ``timeout``; False if it was not running."""
+    if not settings.data_dir.is_dir():
+        return False
+    with _exclusive(settings):
+        return _stop(settings, timeout)
+
+
+def _stop(settings: NodeSettings, timeout: float) -> bool:
     pid = live_node_pid(settings.pidfile)
     if pid is None:
         return False
@@ -146,8 +185,10 @@ def reset(settings: NodeSettings) -> None:
             Code.ES_NOT_A_NODE_DIR,
             f"{data_dir} holds files but no node.json, so it is not a node directory; refusing to wipe it",
         )
-    stop(settings)
-    if data_dir.exists():
+    if not data_dir.exists():
+        return
+    with _exclusive(settings):
+        _stop(settings, 60.0)
         for entry in data_dir.iterdir():
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
@@ -224,7 +265,7 @@ def _wait_for_health(
         )
     if launcher is not None:
         _kill_group(launcher)
-    stop(settings, timeout=10.0)
+    _stop(settings, timeout=10.0)  # start() holds the lock already
     raise RadarError(
         Code.ES_START_TIMEOUT,
         f"Elasticsearch at {url} was not healthy (yellow) within {timeout:.0f} s; stopped it.\n"

@@ -13,6 +13,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -254,9 +255,16 @@ def test_throwaway_node_starts_stops_keeps_data_and_resets() -> None:
         assert not launcher.status(settings).running
         assert list(data_dir.iterdir()) == []
 
-        launcher.start(settings, timeout=240)
+        # Two starts at once (two test sessions, two operators): one node, known to both, and
+        # still known to `stop` (the second once deleted the first one's pidfile, then failed).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            both = list(pool.map(lambda _: launcher.start(settings, timeout=240), range(2)))
+        assert [node.running for node in both] == [True, True]
+        assert both[0].pid == both[1].pid == launcher.status(settings).pid
         with Elasticsearch(settings.url, request_timeout=30) as client:
             assert not client.indices.exists(index="kept")
+        assert launcher.stop(settings) is True
+        assert not launcher.status(settings).running
     finally:
         launcher.stop(settings)
         shutil.rmtree(data_dir, ignore_errors=True)
