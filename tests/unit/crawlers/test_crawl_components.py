@@ -27,6 +27,7 @@ from crawlers.spiders.telegram import unquirk, views_of
 from crawlers.state import SourceLock, SourceState, Validators
 from radar.config.sources import FieldSelectors
 from radar.errors import RadarError
+from tests.unit.crawlers.spool_doubles import RecordingSpider
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -205,21 +206,9 @@ class _Stats:
         self.values[key] = self.values.get(key, 0) + amount
 
 
-class _Spider:
-    def __init__(self) -> None:
-        self.stored: list[str] = []
-        self.failed: list[str] = []
-
-    def remember(self, item: Advert) -> None:
-        self.stored.append(item.id)
-
-    def store_failed(self, item: Advert) -> None:
-        self.failed.append(item.id)
-
-
 class _Crawler:
     def __init__(self) -> None:
-        self.spider = _Spider()
+        self.spider = RecordingSpider()
         self.stats = _Stats()
 
 

@@ -19,6 +19,7 @@ from crawlers.pipelines.enrich_worker import EnrichWorker, StoreFailedError, Wor
 from crawlers.pipelines.spool import SpoolPipeline, SpoolSettings
 from indexer.spool import Spool
 from nlp import build_pipeline, enrich_texts
+from tests.unit.crawlers.spool_doubles import RecordingSpider
 
 RECORDS = [
     {"id": "a", "text": "Boat from Zuwara to Lampedusa, 2500 EUR, WhatsApp +218 91 234 5678"},
@@ -66,21 +67,6 @@ def test_a_worker_that_cannot_build_its_pipeline_says_why(tmp_path: Path) -> Non
     assert "could not build" in why and "missing-radar.yaml" in why
 
 
-class _Spider:
-    """What the spool pipeline asks of a spider: the worker, and to remember what was stored."""
-
-    def __init__(self, worker: EnrichWorker) -> None:
-        self.enrich_worker = worker
-        self.stored: list[str] = []
-        self.failed: list[str] = []
-
-    def remember(self, item: Advert) -> None:
-        self.stored.append(item.id)
-
-    def store_failed(self, item: Advert) -> None:
-        self.failed.append(item.id)
-
-
 def _advert(advert_id: str, text: str) -> Advert:
     return Advert(
         id=advert_id,
@@ -104,7 +90,7 @@ def test_the_worker_writes_the_spool_and_nothing_is_lost_when_it_dies(tmp_path: 
             with pytest.raises(StoreFailedError, match="spool did not take"):
                 await worker.store(tmp_path, [_advert("demo:0", "x").record()])  # a folder, not a file
             pipeline = SpoolPipeline(SpoolSettings(True, spool_path, batch_size=1, batch_wait=0.01))
-            spider = _Spider(worker)
+            spider = RecordingSpider(worker)
             pipeline.crawler = SimpleNamespace(spider=spider)
             pipeline.open_spider()
             (packed,) = await worker.enrich_packed([{"id": "demo:1", "text": RECORDS[0]["text"]}])
