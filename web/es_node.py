@@ -27,6 +27,9 @@ import select
 import socket
 import threading
 import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
 
 from elastic_transport import (
     ApiResponseMeta,
@@ -43,6 +46,11 @@ from elastic_transport.client_utils import DEFAULT, DefaultType
 def fits(config: NodeConfig) -> bool:
     """True when :class:`PlainHttpNode` can serve this node (plain http, no compression)."""
     return config.scheme == "http" and not config.http_compress
+
+
+def serves(url: str, client_options: Mapping[str, Any]) -> bool:
+    """:func:`fits` for a cluster as the client is configured: its URL and client options."""
+    return urlsplit(url).scheme == "http" and not client_options.get("http_compress")
 
 
 class PlainHttpNode(BaseNode):

@@ -54,6 +54,10 @@ class SearchGate:
         return len(self._waiting)
 
     async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def acquire(self) -> None:
+        """Take a slot, waiting in line for it; give it back with :meth:`release` (on this loop)."""
         if self.running < self.slots and not self._waiting:
             self.running += 1
             return
@@ -75,10 +79,10 @@ class SearchGate:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._leave()
+        self.release()
 
     def release(self) -> None:
-        """Give back a slot taken with ``await gate.__aenter__()`` (on the gate's event loop)."""
+        """Give back a slot taken with :meth:`acquire` (on the gate's event loop)."""
         self._leave()
 
     def _leave(self) -> None:

@@ -71,12 +71,12 @@ def make_search_client(settings: WebSettings) -> Elasticsearch:
 
     from indexer.client import client_options
     from radar.errors import Code, RadarError
-    from web.es_node import PlainHttpNode
+    from web.es_node import PlainHttpNode, serves
 
     if settings.es is None:
         raise RadarError(Code.WEB_INSECURE_SETUP, "no Elasticsearch configured for the web app")
     options = client_options(settings.es)
-    if settings.es.url.startswith("http://"):
+    if serves(settings.es.url, options):
         # http.client instead of urllib3 under the client: less Python per search (web.es_node).
         options["node_class"] = PlainHttpNode
     # orjson reads a page of hits (tens of kilobytes of JSON) several times faster than json.

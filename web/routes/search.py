@@ -77,7 +77,7 @@ async def audited_search(
 ) -> SearchResult | RadarError:
     """The search once the search gate lets this request through, and its audit entry: the result,
     or the error that refused the search. Elasticsearch's own failures raise (no entry, as before)."""
-    await state.search_gate.__aenter__()
+    await state.search_gate.acquire()
     slot = _Slot(state)
     try:
         return await run_in_threadpool(_search_then_audit, state, who, form, slot, facets, detail)

@@ -21,7 +21,7 @@ from elasticsearch import Elasticsearch, NotFoundError
 from indexer.query import SearchRequest
 from indexer.search import search
 from tests.integration.web.world import World
-from web.es_node import PlainHttpNode
+from web.es_node import PlainHttpNode, serves
 
 pytestmark = pytest.mark.es
 
@@ -183,3 +183,7 @@ def test_only_plain_http_clusters_get_the_lean_node() -> None:
         PlainHttpNode(NodeConfig("https", "127.0.0.1", 9200))
     with pytest.raises(ValueError, match="plain http"):
         PlainHttpNode(NodeConfig("http", "127.0.0.1", 9200, http_compress=True))
+    # The web app's choice (web.state) asks the same of the URL and the client options.
+    assert serves("http://127.0.0.1:9200", {})
+    assert not serves("https://127.0.0.1:9200", {})
+    assert not serves("http://127.0.0.1:9200", {"http_compress": True})

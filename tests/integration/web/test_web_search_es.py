@@ -302,8 +302,8 @@ class _WatchedGate(SearchGate):
 
     most = 0
 
-    async def __aenter__(self) -> None:
-        await super().__aenter__()
+    async def acquire(self) -> None:
+        await super().acquire()
         self.most = max(self.most, self.running)
 
 
