@@ -97,7 +97,9 @@ class SourceSpider(scrapy.Spider):
         # for a generator ``return value`` (reading its source and parsing it), caching the answer
         # only while that very object lives, so a fresh bound method per request meant that check
         # again and again (about 0.2 ms each).
-        callback = self._callbacks.setdefault(getattr(callback, "__func__", callback), callback)
+        function = getattr(callback, "__func__", None)
+        if function is not None:  # a bound method (anything else is kept as it is given)
+            callback = self._callbacks.setdefault(function, callback)
         return scrapy.Request(url, callback=callback, errback=self._errback, meta=meta)
 
     def failed(self, failure: Failure) -> None:
