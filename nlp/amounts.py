@@ -86,8 +86,8 @@ class AmountReader:
     def _digit_amounts(self, text: str, starts: list[int]) -> list[Amount]:
         amounts = []
         for match in _NUMBER_RE.finditer(text):
-            digits = sum(c.isdigit() for c in match.group(1))
-            if match.start() and text[match.start() - 1] == "+" and digits > _MAX_DIGITS_AFTER_PLUS:
+            plus = match.start() and text[match.start() - 1] == "+"  # digits counted only then
+            if plus and sum(c.isdigit() for c in match.group(1)) > _MAX_DIGITS_AFTER_PLUS:
                 continue
             value = parse_number(match.group(1))
             end = match.end()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from nlp.terms import Gate
+from nlp.terms import Candidates, Gate
 from nlp.textfold import Folded, Token
 
 
@@ -83,6 +83,7 @@ class Analysis:
     folded: Folded
     tokens: list[Token]
     words: list[str]  # each token's text (what the matchers look up)
+    candidates: Candidates | None = None  # the words that can start a keyword, for every matcher
     truncated: bool = False
     language: str = "und"
     language_confidence: float = 0.0
@@ -116,6 +117,25 @@ def register_extensions() -> None:
 # per advert; through ``doc._`` that is an ``Underscore`` object and a Python ``__getattr__`` each
 # time (2 µs, 3 % of the enrichment), through the dict a lookup. ``doc._.radar`` stays the way in.
 _RADAR_KEY = ("._.", "radar", None, None)
+
+
+# The advert's text as given to the tokenizer, when the caller kept it (``keep_text``): ``doc.text``
+# is spaCy joining every token and its whitespace again in Python (2-3 % of the enrichment), and
+# it is always that same string (spaCy's tokenization is non-destructive).
+_TEXT_KEY = "smokkelradar.text"
+
+
+def keep_text(doc: Doc, text: str) -> Doc:
+    """Remember the text ``doc`` was made from (``nlp.make_doc(text)``), so ``text_of`` need not
+    rebuild it."""
+    doc.user_data[_TEXT_KEY] = text
+    return doc
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text``, from what ``keep_text`` kept when it can."""
+    text = doc.user_data.get(_TEXT_KEY)
+    return text if isinstance(text, str) else doc.text
 
 
 def analysis_of(doc: Doc) -> Analysis:

@@ -69,7 +69,7 @@ class ContactTagger:
         state.emails = list(dict.fromkeys(state.text[slice(*state.folded.original_span(s, e))].lower()
                                           for s, e in emails))  # fmt: skip
         state.phones = self._read_phones(state)
-        platform_hits = self._platforms.match(state.tokens, state.gate, state.words)
+        platform_hits = self._platforms.match(state.tokens, state.gate, state.words, state.candidates)
         state.handles = self._read_handles(doc, state, platform_hits, emails)
         doc.spans["phones"] = spans_of(doc, state, ((p.start, p.end, "PHONE") for p in state.phones))
         return doc

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from nlp.annotations import analysis_of
 from nlp.resources import Resources
-from nlp.terms import Gate, TermMatcher
+from nlp.terms import Candidates, Gate, TermMatcher
 from radar.config.keywords import TermGroup
 
 
@@ -28,10 +28,14 @@ def compile_groups(resources: Resources, groups: list[TermGroup]) -> TermMatcher
 
 
 def values_in_order(
-    matcher: TermMatcher[str], tokens: list[Any], active: Gate | None, words: list[str] | None = None
+    matcher: TermMatcher[str],
+    tokens: list[Any],
+    active: Gate | None,
+    words: list[str] | None = None,
+    candidates: Candidates | None = None,
 ) -> list[str]:
     """Distinct payloads of every match, first occurrence first."""
-    return list(dict.fromkeys(hit.payload for hit in matcher.match(tokens, active, words)))
+    return list(dict.fromkeys(hit.payload for hit in matcher.match(tokens, active, words, candidates)))
 
 
 class DocumentTagger:
@@ -53,14 +57,14 @@ class DocumentTagger:
         if self._documents is None or self._qualifiers is None or self._services is None:
             raise ValueError("smokkelradar_documents is not initialized")
         state = analysis_of(doc)
-        tokens, active = state.tokens, state.gate
-        hits = self._documents.match(tokens, active, state.words)
+        tokens, active, words, known = state.tokens, state.gate, state.words, state.candidates
+        hits = self._documents.match(tokens, active, words, known)
         state.documents = list(dict.fromkeys(hit.payload for hit in hits))
         state.document_ends = [hit.last for hit in hits]
         state.document_qualifiers = (
-            values_in_order(self._qualifiers, tokens, active, state.words) if state.documents else []
+            values_in_order(self._qualifiers, tokens, active, words, known) if state.documents else []
         )
-        state.services = values_in_order(self._services, tokens, active, state.words)
+        state.services = values_in_order(self._services, tokens, active, words, known)
         return doc
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from spacy.language import Language
 
+from nlp.annotations import keep_text
 from nlp.record import empty_record, record_of
 from radar.logs import get_logger
 
@@ -70,9 +71,11 @@ def enrich_texts(
 
 
 def _enrich_batch(nlp: Language, cleaned: list[tuple[str, bool]]) -> list[dict[str, Any]]:
-    texts = [text for text, _ in cleaned]
     try:
-        return [record_of(doc) for doc in nlp.pipe(texts, batch_size=len(texts))]
+        # Docs made here keep their text (spaCy would rebuild it from the tokens for the pipeline);
+        # made one at a time, as nlp.pipe would, so each is gone once its record is out.
+        docs = (keep_text(nlp.make_doc(text), text) for text, _ in cleaned)
+        return [record_of(doc) for doc in nlp.pipe(docs, batch_size=len(cleaned))]
     except Exception:  # a bug in a component must not lose the batch: redo it advert by advert
         log.exception("enrichment of a batch failed; retrying one advert at a time")
     results = []

@@ -143,16 +143,18 @@ class LanguageIdentifier:
         return _LETTERS_RE.findall(light), _ALNUM_RE.findall(light)
 
     def _word_hits(self, words: list[str], alnum: list[str], folded: list[str]) -> dict[str, float]:
+        # Most words are in no list: the look-ups run in C (map, filter) and only the words
+        # found are visited in Python, in the same order as before (the order of the sums counts).
         hits: dict[str, float] = defaultdict(float)
-        for word in words:
-            for code in self._word_langs.get(word, ()):
+        for codes in filter(None, map(self._word_langs.get, words)):
+            for code in codes:
                 hits[code] += 1
-        for word in alnum:
-            for code in self._romanized_langs.get(word, ()):
+        for codes in filter(None, map(self._romanized_langs.get, alnum)):
+            for code in codes:
                 hits[code] += 1
         weight = self._settings.place_name_weight
-        for word in folded:
-            for code in self._place_langs.get(word, ()):
+        for place_codes in filter(None, map(self._place_langs.get, folded)):
+            for code in place_codes:
                 hits[code] += weight
         return hits
 

@@ -1,8 +1,9 @@
 """``smokkelradar_normalize``: fold the advert for matching, keeping offsets to the original.
 
 The first component. It puts an ``Analysis`` on ``doc._.radar`` holding the folded text
-(see ``nlp.textfold``), its offset map and its word tokens; every later component reads
-those. Text beyond ``max_chars`` is not folded (``truncated``), which bounds the time any
+(see ``nlp.textfold``), its offset map, its word tokens and, for every matcher of the pipeline
+at once, the words that can start one of its keywords (``nlp.terms.WordIndex``); every later
+component reads those. Text beyond ``max_chars`` is not folded (``truncated``), which bounds the time any
 advert can take.
 """
 
@@ -14,8 +15,9 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.annotations import Analysis, register_extensions
+from nlp.annotations import Analysis, register_extensions, text_of
 from nlp.resources import Resources
+from nlp.terms import WordIndex
 from nlp.textfold import Folder
 
 _TEXT = itemgetter(0)  # a Token's text
@@ -26,12 +28,14 @@ class Normalizer:
         self.name = name
         self.max_chars = max_chars
         self._folder: Folder | None = None
+        self._index: WordIndex | None = None
         register_extensions()
 
     def initialize(
         self, get_examples: Any = None, *, nlp: Language | None = None, resources: Resources
     ) -> None:
         self._folder = resources.folder
+        self._index = resources.word_index
         if self.max_chars is None:
             self.max_chars = resources.vocab.normalization.max_chars
 
@@ -44,14 +48,18 @@ class Normalizer:
     def __call__(self, doc: Doc) -> Doc:
         if self._folder is None:
             raise ValueError("smokkelradar_normalize is not initialized: build it with nlp.build_pipeline")
-        full = doc.text
+        full = text_of(doc)
         text, truncated = full, bool(doc._.truncated)
         if self.max_chars is not None and len(full) > self.max_chars:
             text, truncated = full[: self.max_chars], True
         folded = self._folder.fold(text)
         tokens = self._folder.tokenize(folded.text)
         words = list(map(_TEXT, tokens))
-        doc._.radar = Analysis(text=full, folded=folded, tokens=tokens, words=words, truncated=truncated)
+        # Every matcher's candidate words at once (nlp.terms.WordIndex), for the later components.
+        candidates = self._index.lookup(words) if self._index is not None else None
+        doc._.radar = Analysis(
+            text=full, folded=folded, tokens=tokens, words=words, candidates=candidates, truncated=truncated
+        )
         return doc
 
 

@@ -49,7 +49,7 @@ class PhoneReader:
 
     def read(self, text: str, tokens: list[Token], regions: Iterable[str]) -> list[PhoneFound]:
         text, offsets = self._spelled_digits(text, tokens)
-        if len(_DIGIT_RE.findall(text)) < _MIN_DIGITS:
+        if not _enough_digits(text):
             return []
         order = list(dict.fromkeys(regions))
         found: list[PhoneFound] = []
@@ -133,6 +133,14 @@ class PhoneReader:
         if not digits.startswith("0"):  # an international number without its + (wa.me links, habits)
             return _e164(_valid("+" + digits, None))
         return None
+
+
+def _enough_digits(text: str) -> bool:
+    """At least ``_MIN_DIGITS`` digits in ``text``: ASCII digits counted in C first (what adverts
+    nearly always have, once folded), the regex's Unicode digits only when those are too few."""
+    if sum(map(text.count, "0123456789")) >= _MIN_DIGITS:
+        return True
+    return len(_DIGIT_RE.findall(text)) >= _MIN_DIGITS
 
 
 _MOBILE = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})

@@ -57,8 +57,9 @@ class PlaceTagger:
         self, get_examples: Any = None, *, nlp: Language | None = None, resources: Resources
     ) -> None:
         folder, vocab = resources.folder, resources.vocab
-        before: TermMatcher[str] = TermMatcher(folder, gated_languages=resources.gated_languages)
-        after: TermMatcher[str] = TermMatcher(folder, gated_languages=resources.gated_languages)
+        gated, index = resources.gated_languages, resources.word_index
+        before: TermMatcher[str] = TermMatcher(folder, gated_languages=gated, index=index)
+        after: TermMatcher[str] = TermMatcher(folder, gated_languages=gated, index=index)
         joiners: set[str] = set()
         for language, all_cues in vocab.place_cues.items():
             for cues in all_cues:
@@ -87,7 +88,7 @@ class PlaceTagger:
                     for token in folder.phrase(symbol):
                         self._arrows.setdefault(token, direction)
         names: TermMatcher[Place] = TermMatcher(
-            folder, prefixes=self._prefix_roles, suffixes=self._suffix_roles
+            folder, prefixes=self._prefix_roles, suffixes=self._suffix_roles, index=index
         )
         gazetteer = resources.gazetteer
         for key, place in gazetteer.names.items():
@@ -110,9 +111,9 @@ class PlaceTagger:
         for index, mention in enumerate(mentions):
             mention.group = index
         if mentions:
-            tokens, gate, words = state.tokens, state.gate, state.words
-            before = {hit.last: hit.payload for hit in self._before.match(tokens, gate, words)}
-            after = {hit.first: hit.payload for hit in self._after.match(tokens, gate, words)}
+            tokens, gate, words, known = state.tokens, state.gate, state.words, state.candidates
+            before = {hit.last: hit.payload for hit in self._before.match(tokens, gate, words, known)}
+            after = {hit.first: hit.payload for hit in self._after.match(tokens, gate, words, known)}
             self._assign_roles(state, mentions, before, after)
             state.route = route_of(state, mentions)
             relabel(mentions, state.route)
@@ -129,7 +130,7 @@ class PlaceTagger:
         mentions: list[PlaceMention] = []
         text = folded.text
         hidden = [m.span() for m in _NOT_PROSE_RE.finditer(text)] if "@" in text or "/" in text else []
-        for hit in names.match(state.tokens, state.gate, state.words):
+        for hit in names.match(state.tokens, state.gate, state.words, state.candidates):
             if any(start <= hit.start < end for start, end in hidden):
                 continue
             place = hit.payload

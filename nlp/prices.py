@@ -79,7 +79,7 @@ class PriceTagger:
             raise ValueError("smokkelradar_prices is not initialized")
         state = analysis_of(doc)
         state.prices = []
-        currency_hits = self._currencies.match(state.tokens, state.gate, state.words)
+        currency_hits = self._currencies.match(state.tokens, state.gate, state.words, state.candidates)
         if currency_hits:
             amounts = self._reader.read(state.folded.text, state.tokens)
             if amounts:
@@ -158,7 +158,7 @@ class PriceTagger:
         if self._kinds is None:
             raise ValueError("smokkelradar_prices is not initialized")
         best: list[tuple[int, int, str] | None] = [None] * len(amounts)
-        for cue in self._kinds.match(state.tokens, state.gate, state.words):
+        for cue in self._kinds.match(state.tokens, state.gate, state.words, state.candidates):
             distances = []
             for index, (first, last) in enumerate(spans):
                 if cue.first >= last:

@@ -66,8 +66,8 @@ class RelevanceScorer:
             if rule.feature is not None and FEATURES[rule.feature](state):
                 fired.append(FiredRule(rule.name, rule.weight))
         distinct: dict[int, set[tuple[str, ...]]] = {}
-        for hit in self._terms.match(state.tokens, state.gate, state.words):
-            words = tuple(t.text for t in state.tokens[hit.first : hit.last])
+        for hit in self._terms.match(state.tokens, state.gate, state.words, state.candidates):
+            words = tuple(state.words[hit.first : hit.last])
             distinct.setdefault(hit.payload, set()).add(words)
         for index, phrases in sorted(distinct.items()):
             rule = self._term_rules[index]

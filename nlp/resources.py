@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from nlp.gazetteer import Gazetteer
-from nlp.terms import TermMatcher
+from nlp.terms import TermMatcher, WordIndex
 from nlp.textfold import Folder
 from nlp.vocabulary import Vocabulary
 
@@ -32,6 +32,11 @@ class Resources:
         return Gazetteer(self.vocab, self.folder)
 
     @cached_property
+    def word_index(self) -> WordIndex:
+        """Shared by every matcher of the pipeline: an advert's words are looked up once for all."""
+        return WordIndex()
+
+    @cached_property
     def gated_languages(self) -> frozenset[str]:
         """Languages whose Latin-script words only count in adverts detected in that language:
         Latin languages (Dutch "van" is not a van) and romanized ones (Arabizi "l" = to)."""
@@ -46,4 +51,5 @@ class Resources:
             prefixes=config.prefixes,
             suffixes=(*config.suffixes, *suffixes),
             gated_languages=self.gated_languages,
+            index=self.word_index,
         )

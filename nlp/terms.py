@@ -8,14 +8,16 @@ places component can turn the affix into a route role. Keywords are folded exact
 adverts, so one spelling in the YAML covers its variants.
 
 Lookup is a dict probe per token (run in C for the whole advert) and, only for the few
-words that can start a keyword, a look at the phrases they start (longest first).
+words that can start a keyword, a look at the phrases they start (longest first). The matchers
+of one pipeline share a ``WordIndex``: an advert's words are looked up once for all of them
+(``WordIndex.lookup``), not once per matcher (there are eleven).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress, count, repeat
 from operator import is_not, itemgetter
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -83,6 +85,7 @@ class TermMatcher(Generic[P]):
         prefixes: Iterable[str] = (),
         suffixes: Iterable[str] = (),
         gated_languages: frozenset[str] = frozenset(),
+        index: WordIndex | None = None,
     ) -> None:
         self._folder = folder
         self._by_first: dict[str, list[_Entry[P]]] = {}
@@ -96,10 +99,14 @@ class TermMatcher(Generic[P]):
         self._prefixes_by_first: dict[str, list[str]] = {}
         for prefix in self.prefixes:
             self._prefixes_by_first.setdefault(prefix[0], []).append(prefix)
+        # First letters of keywords and prefixes: a word starting with none of them starts nothing.
+        self._first_letters: set[str] = set(self._prefixes_by_first)
         self._suffixes_by_last: dict[str, list[str]] = {}
         for suffix in self.suffixes:
             self._suffixes_by_last.setdefault(suffix[-1], []).append(suffix)
         self._word_cache: dict[str, _Known] = {}
+        self._index = index
+        self._slot = index.register(self) if index is not None else -1
 
     def __len__(self) -> int:
         return sum(len(entries) for entries in self._by_first.values())
@@ -125,8 +132,11 @@ class TermMatcher(Generic[P]):
             return
         gated = language in self._gated_languages and any(t.isascii() and t.isalpha() for t in tokens)
         entries = self._by_first.setdefault(tokens[0], [])
+        self._first_letters.add(tokens[0][:1])
         entries.append(_Entry(tokens, payload, language, gated, strict and language != "any"))
         self._word_cache.clear()
+        if self._index is not None:
+            self._index.clear()
         if len(entries) > 1:
             entries.sort(key=lambda e: len(e.tokens), reverse=True)
 
@@ -137,17 +147,40 @@ class TermMatcher(Generic[P]):
                 self.add(word, payload, language)
 
     def match(
-        self, tokens: Sequence[Token], active: Gate | None = None, words: Sequence[str] | None = None
+        self,
+        tokens: Sequence[Token],
+        active: Gate | None = None,
+        words: Sequence[str] | None = None,
+        candidates: Candidates | None = None,
     ) -> list[Hit[P]]:
         """Longest, non-overlapping matches, left to right.
 
         ``active``: what the advert's languages allow (``None``: every keyword counts).
         ``words``: the tokens' texts, when the caller has them (``Analysis.words``: an advert goes
         through ten matchers, and listing its words once is cheaper than ten times).
+        ``candidates``: the words of the advert that can start a keyword, as this matcher's
+        ``WordIndex`` found them for every matcher at once (``Analysis.candidates``).
         """
+        if candidates is not None and candidates.owner is self._index:
+            starts = candidates.per_matcher[self._slot]
+        else:
+            starts = self._starts(tokens, words)
+        hits: list[Hit[P]] = []
+        resume = 0  # the first token after the last match (matches do not overlap)
+        for i, known in starts:
+            if i < resume:
+                continue
+            found = self._match_at(tokens, i, active, known)
+            if found:
+                hits.extend(found)
+                resume = found[0].last
+        return hits
+
+    def _starts(self, tokens: Sequence[Token], words: Sequence[str] | None) -> list[tuple[int, _Known]]:
+        """(token index, what the word can start) of the words that can start a keyword."""
         # Most words start no keyword: what each word can start is looked up for the whole
-        # advert at once (map and compress run in C), and only the words that can start one
-        # are visited in Python.
+        # advert at once (map, zip and compress run in C), and only the words that can start
+        # one are visited in Python.
         cache = self._word_cache
         if words is None:
             words = list(map(_TEXT, tokens))
@@ -156,24 +189,22 @@ class TermMatcher(Generic[P]):
             for i, known in enumerate(knowns):
                 if known is None:
                     knowns[i] = self._known(words[i])
-        hits: list[Hit[P]] = []
-        resume = 0  # the first token after the last match (matches do not overlap)
-        for i in compress(range(len(knowns)), map(is_not, knowns, repeat(_NOTHING))):
-            if i < resume:
-                continue
-            found = self._match_at(tokens, i, active, knowns[i])
-            if found:
-                hits.extend(found)
-                resume = found[0].last
-        return hits
+        return list(compress(zip(count(), knowns), map(is_not, knowns, repeat(_NOTHING))))
 
     def _known(self, word: str) -> _Known:
         known = self._word_cache.get(word)
         if known is None:
-            lookups, suffixed = self._lookups(word), self._suffixed(word)
-            known = (lookups, suffixed) if lookups or suffixed else _NOTHING
+            known = self._work_out(word)
             _remember(self._word_cache, word, known)
         return known
+
+    def _work_out(self, word: str) -> _Known:
+        """What ``word`` can start (uncached)."""
+        if word[:1] not in self._first_letters:  # e.g. numbers, for most matchers
+            return _NOTHING
+        stems = self._stems(word)
+        lookups, suffixed = self._lookups(stems), self._suffixed(stems)
+        return (lookups, suffixed) if lookups or suffixed else _NOTHING
 
     @staticmethod
     def _allowed(entry: _Entry[P], active: Gate | None) -> bool:
@@ -218,14 +249,14 @@ class TermMatcher(Generic[P]):
     # Most words of an advert start no keyword: what a word can be is worked out once and cached,
     # so matching costs a dict probe per token. The caches are cleared when they grow too big.
 
-    def _lookups(self, word: str) -> tuple[tuple[str, str], ...]:
-        """(stem, prefix) pairs of ``word`` whose stem starts a keyword."""
-        return tuple((stem, prefix) for stem, prefix in self._stems(word) if stem in self._by_first)
+    def _lookups(self, stems: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+        """The (stem, prefix) pairs of a word (``_stems``) whose stem starts a keyword."""
+        return tuple((stem, prefix) for stem, prefix in stems if stem in self._by_first)
 
-    def _suffixed(self, word: str) -> tuple[tuple[str, str, str], ...]:
-        """(base, prefix, suffix) of ``word`` where the base is a one-word keyword."""
+    def _suffixed(self, stems: list[tuple[str, str]]) -> tuple[tuple[str, str, str], ...]:
+        """(base, prefix, suffix) of a word (its ``_stems``) where the base is a one-word keyword."""
         candidates = []
-        for stem, prefix in self._stems(word):
+        for stem, prefix in stems:
             for suffix in self._suffixes_by_last.get(stem[-1:], ()):
                 if not stem.endswith(suffix):
                     continue
@@ -275,6 +306,61 @@ class TermMatcher(Generic[P]):
             if fits and all(hit.payload != entry.payload for hit in hits):  # one name, many languages
                 hits.append(Hit(i, last, start, end, entry.payload, prefix, suffix))
         return hits
+
+
+class Candidates(NamedTuple):
+    """An advert's words that can start a keyword, per matcher of ``owner``: (token index, what
+    the word can start), in token order."""
+
+    owner: WordIndex
+    per_matcher: list[list[tuple[int, _Known]]]
+
+
+class WordIndex:
+    """What each word can start, for every matcher of a pipeline at once.
+
+    Each of an advert's words is looked up once (one dict probe, run in C for the whole advert)
+    instead of once per matcher; most words start no keyword of any matcher and cost nothing more.
+    """
+
+    def __init__(self) -> None:
+        self._matchers: list[TermMatcher[Any]] = []
+        # word -> (matcher slot, what it can start there) for the matchers where it starts something
+        self._cache: dict[str, tuple[tuple[int, _Known], ...]] = {}
+
+    def register(self, matcher: TermMatcher[Any]) -> int:
+        """Add a matcher; returns its slot."""
+        self._matchers.append(matcher)
+        self._cache.clear()
+        return len(self._matchers) - 1
+
+    def clear(self) -> None:
+        """Forget what words can start (a matcher got new keywords)."""
+        self._cache.clear()
+
+    def lookup(self, words: Sequence[str]) -> Candidates:
+        cache = self._cache
+        found: list[Any] = list(map(cache.get, words))
+        if None in found:  # words not met yet: worked out once each
+            for i, entry in enumerate(found):
+                if entry is None:
+                    found[i] = self._entry(words[i])
+        per_matcher: list[list[tuple[int, _Known]]] = [[] for _ in self._matchers]
+        for i, entry in compress(zip(count(), found), found):  # an empty entry is falsy: skipped
+            for slot, known in entry:
+                per_matcher[slot].append((i, known))
+        return Candidates(self, per_matcher)
+
+    def _entry(self, word: str) -> tuple[tuple[int, _Known], ...]:
+        entry = self._cache.get(word)  # the same word earlier in the advert
+        if entry is None:
+            entry = tuple(
+                (slot, known)
+                for slot, matcher in enumerate(self._matchers)
+                if (known := matcher._work_out(word)) is not _NOTHING
+            )
+            _remember(self._cache, word, entry)
+        return entry
 
 
 _CACHE_LIMIT = 200_000

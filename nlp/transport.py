@@ -31,7 +31,9 @@ class TransportTagger:
         if self._transport is None:
             raise ValueError("smokkelradar_transport is not initialized")
         state = analysis_of(doc)
-        state.transport = values_in_order(self._transport, state.tokens, state.gate, state.words)
+        state.transport = values_in_order(
+            self._transport, state.tokens, state.gate, state.words, state.candidates
+        )
         return doc
 
 

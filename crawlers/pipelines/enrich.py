@@ -30,8 +30,10 @@ from crawlers.report import count
 from radar.logs import get_logger
 
 log = get_logger("crawlers.enrich")
-# The worker's CPU seconds spent enriching (not building its pipeline), for the benchmark.
+# The worker's CPU seconds spent enriching (not building its pipeline), for the benchmark,
+# and how many of them went into writing spool batches.
 WORKER_CPU_STAT = "enrich/worker_cpu_seconds"
+WORKER_STORE_CPU_STAT = "enrich/worker_store_cpu_seconds"
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class EnrichPipeline:
         await self.batcher.drain()
         if self.worker is not None:
             await self.worker.idle()  # spool batches handed over are committed first
+            self._worker_cpu_stats()  # the last spool batches were answered after the last enrichment
         self._shutdown()
 
     def _shutdown(self) -> None:
@@ -130,11 +133,16 @@ class EnrichPipeline:
                 results = await self.worker.enrich_packed(records)
             else:
                 results = await self.worker.enrich(records)
-            self.stats.set_value(WORKER_CPU_STAT, self.worker.cpu_seconds - self.worker.cpu_at_ready)
+            self._worker_cpu_stats()
             return results
         from nlp import enrich_texts
 
         return list(enrich_texts(self.nlp, records))
+
+    def _worker_cpu_stats(self) -> None:
+        if self.worker is not None:
+            self.stats.set_value(WORKER_CPU_STAT, self.worker.cpu_seconds - self.worker.cpu_at_ready)
+            self.stats.set_value(WORKER_STORE_CPU_STAT, self.worker.store_cpu_seconds)
 
     async def process_item(self, item: Any) -> Any:
         if not self.available or not isinstance(item, Advert):

@@ -57,16 +57,24 @@ def serve(connection: Connection, radar_yaml: str | None) -> None:
         return
     connection.send_bytes(pickle.dumps(("ready", time.process_time())))
     spools: dict[str, Any] = {}  # spool path -> indexer.spool.Spool, opened by the first batch for it
+    # CPU seconds spent on spool batches so far: every reply carries it after the process's CPU
+    # time, so the crawl can tell enrichment and spool writes apart (the benchmark prints both).
+    store_seconds = 0.0
     try:
         while True:
             try:
                 message = connection.recv_bytes()
             except (EOFError, OSError):  # the crawl closed its end: done
                 return
+            started = time.process_time()
             # From the crawl that started us, over our own pipe.
             kind, *payload = pickle.loads(message)  # noqa: S301
-            reply = _store(spools, *payload) if kind == "store" else _enrich(nlp, enrich_texts, *payload)
-            connection.send_bytes(pickle.dumps(reply, protocol=pickle.HIGHEST_PROTOCOL))
+            if kind == "store":
+                reply = _store(spools, *payload)
+                store_seconds += reply[2] - started  # reading the batch included
+            else:
+                reply = _enrich(nlp, enrich_texts, *payload)
+            connection.send_bytes(pickle.dumps((*reply, store_seconds), protocol=pickle.HIGHEST_PROTOCOL))
     finally:
         for spool in spools.values():
             spool.close()
@@ -122,9 +130,11 @@ class EnrichWorker:
         self._ready: asyncio.Future[None] | None = None
         self._dead: str | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        # The worker's CPU seconds as of its last reply (for the benchmark's CPU per advert).
+        # The worker's CPU seconds as of its last reply (for the benchmark's CPU per advert), and
+        # how many of them went into spool batches (the rest is enrichment and the pipe).
         self.cpu_seconds = 0.0
         self.cpu_at_ready = 0.0
+        self.store_cpu_seconds = 0.0
 
     @property
     def alive(self) -> bool:
@@ -209,7 +219,7 @@ class EnrichWorker:
                 else:
                     self._ready.set_exception(WorkerDiedError(f"the worker could not build it: {reply[1]}"))
             return
-        self.cpu_seconds = float(reply[2])
+        self.cpu_seconds, self.store_cpu_seconds = float(reply[2]), float(reply[3])
         sent, self._sent = self._sent, []
         for (_, future), outcome in zip(sent, _outcomes(kind, reply[1], sent), strict=True):
             if not future.done():

@@ -4,7 +4,10 @@
   must be those of spaCy's own ``xx`` tokenizer, byte for byte;
 - components read their state from ``doc.user_data`` directly: it must be what ``doc._.radar``
   holds, the public way;
-- matchers take the advert's word list once (``Analysis.words``): the same hits as without it.
+- matchers take the advert's word list once (``Analysis.words``): the same hits as without it;
+- every matcher of the pipeline looks an advert's words up once, in one shared ``WordIndex``
+  (``Analysis.candidates``): the same hits as each matcher looking them up on its own;
+- ``enrich_texts`` keeps each advert's text beside its ``Doc``: the same text spaCy rebuilds.
 """
 
 from __future__ import annotations
@@ -12,8 +15,9 @@ from __future__ import annotations
 import spacy
 from spacy.language import Language
 
-from nlp.annotations import _RADAR_KEY, analysis_of
+from nlp.annotations import _RADAR_KEY, analysis_of, keep_text, text_of
 from nlp.evaluation import advert_text, load_corpus
+from nlp.terms import WordIndex
 
 # Line breaks, tabs, runs of spaces, no-break spaces, and special cases next to them
 # (emoticons, the em dash, abbreviations), which decide whether spaCy's tokenizer caches a chunk.
@@ -70,3 +74,34 @@ def test_matchers_give_the_same_hits_with_the_word_list(nlp: Language) -> None:
         assert with_words == names.match(state.tokens, state.gate)
         compared += len(with_words)
     assert compared > 500
+
+
+def test_the_shared_word_index_gives_every_matcher_its_own_hits(nlp: Language) -> None:
+    index = nlp.get_pipe("smokkelradar_normalize")._index  # type: ignore[attr-defined]
+    matchers = index._matchers
+    assert len(matchers) >= 10  # places (3), documents (3), transport, prices (2), contacts, relevance
+    compared = 0
+    for doc in nlp.pipe(_texts()):
+        state = analysis_of(doc)
+        assert state.candidates is not None and state.candidates.owner is index
+        for matcher in matchers:
+            shared = matcher.match(state.tokens, state.gate, state.words, state.candidates)
+            assert shared == matcher.match(state.tokens, state.gate, state.words)
+            compared += len(shared)
+    assert compared > 2000
+
+
+def test_candidates_of_another_index_are_not_used(nlp: Language) -> None:
+    """A matcher handed another pipeline's candidates looks the words up itself."""
+    names = nlp.get_pipe("smokkelradar_places")._names  # type: ignore[attr-defined]
+    state = analysis_of(nlp("من ليبيا إلى إيطاليا 3000 يورو"))
+    foreign = WordIndex().lookup(state.words)  # no matchers: nothing can start anywhere
+    hits = names.match(state.tokens, state.gate, state.words, foreign)
+    assert [hit.payload.country for hit in hits] == ["LY", "IT"]
+
+
+def test_the_kept_text_is_the_text_spacy_rebuilds(nlp: Language) -> None:
+    for text in _texts():
+        doc = keep_text(nlp.make_doc(text), text)
+        assert text_of(doc) == doc.text == text
+    assert text_of(nlp.make_doc("not kept")) == "not kept"
