@@ -18,9 +18,12 @@ from functools import lru_cache
 from typing import Protocol
 from urllib.parse import urljoin
 
-from lxml import etree  # type: ignore[import-untyped]
+from lxml import etree, html  # type: ignore[import-untyped]
 from parsel import Selector as Page
 from parsel import SelectorList
+from parsel.selector import create_root_node
+from scrapy.http import HtmlResponse
+from scrapy.utils.response import get_base_url
 
 from crawlers.text import element_text, tidy_text
 from radar.config.sources import FieldSelectors
@@ -60,6 +63,12 @@ def _root(scope: Scope) -> object:
     """The lxml element a page (its parsed document) or a block stands for."""
     if isinstance(scope, Page):
         return scope.root
+    if isinstance(scope, HtmlResponse) and scope._cached_selector is None:
+        # An advert page read once: the document parsel would build for Scrapy's selector (the
+        # same function, text and parser), without the two selector objects around it, which
+        # cost more than parsing the page (about 20 µs against 10 per advert page). Its base URL is
+        # the one Scrapy's redirect middleware looked up already (cached per response).
+        return create_root_node(scope.text, html.HTMLParser, base_url=get_base_url(scope))
     return scope.selector.root  # type: ignore[attr-defined]  # a response parses its body once
 
 

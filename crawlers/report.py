@@ -46,6 +46,10 @@ PREFIX = "report/"
 # item_scraped signal. A handler of our own there would cost an asyncio task per advert
 # (Scrapy runs each receiver of that signal as a task), so the report takes CoreStats' count.
 SCRAPED = "item_scraped_count"
+# Responses (CoreStats, on Scrapy's response_received signal) and robots.txt files among them
+# (RobotsTxtMiddleware, once per robots.txt answered): pages fetched are the difference.
+RESPONSES = "response_received_count"
+ROBOTS_RESPONSES = "robotstxt/response_count"
 COUNTS_VARIABLE = "SMOKKELRADAR_CRAWL_REPORT"
 
 
@@ -109,7 +113,6 @@ class RunReportExtension:
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunReportExtension:
         extension = cls(crawler)
-        crawler.signals.connect(extension.response_received, signal=signals.response_received)
         crawler.signals.connect(extension.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(extension.spider_error, signal=signals.spider_error)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
@@ -118,11 +121,10 @@ class RunReportExtension:
 
     # -- counting ----------------------------------------------------------------------------
 
-    def response_received(self, response: Any, request: Any) -> None:
-        if request.meta.get("dont_obey_robotstxt") and response.url.endswith("/robots.txt"):
-            count(self.stats, "robots_fetched")
-        else:
-            count(self.stats, "pages_fetched")
+    def pages_fetched(self, stats: dict[str, Any]) -> int:
+        """Responses received but robots.txt files: from Scrapy's own counts (a receiver of our own
+        for every response would cost a signal dispatch per page)."""
+        return int(stats.get(RESPONSES, 0)) - int(stats.get(ROBOTS_RESPONSES, 0))
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
         reason = str(exception).split(":", 1)[0].strip() or type(exception).__name__
@@ -143,7 +145,7 @@ class RunReportExtension:
     def _write_progress(self) -> None:
         stats = self.stats.get_stats()
         progress = {
-            "pages": stats.get(PREFIX + "pages_fetched", 0),
+            "pages": self.pages_fetched(stats),
             "new": stats.get(SCRAPED, 0),
             "seen": stats.get(PREFIX + "adverts_seen", 0),
             "errors": sum(v for k, v in stats.items() if k.startswith(PREFIX + "errors/")),
@@ -152,6 +154,8 @@ class RunReportExtension:
             # built) at this moment: what the throughput benchmark divides by pages and adverts.
             "cpu_seconds": round(time.process_time(), 4),
             "worker_cpu_seconds": round(stats.get("enrich/worker_cpu_seconds", 0.0), 4),
+            # ... of which writing spool batches (the rest: enrichment and the pipe).
+            "worker_store_cpu_seconds": round(stats.get("enrich/worker_store_cpu_seconds", 0.0), 4),
         }
         _write_json(Path(self.progress_file), progress)
 
@@ -161,6 +165,9 @@ class RunReportExtension:
         if self._progress is not None and self._progress.running:
             self._progress.stop()
         self.stats.set_value(PREFIX + "adverts_new", self.stats.get_value(SCRAPED, 0))
+        stats = self.stats.get_stats()
+        self.stats.set_value(PREFIX + "pages_fetched", self.pages_fetched(stats))
+        self.stats.set_value(PREFIX + "robots_fetched", int(stats.get(ROBOTS_RESPONSES, 0)))
         report = self.build(spider, reason)
         self._log(report)
         self.stats.set_value(PREFIX + "drift_warnings", len(report["drift"]))

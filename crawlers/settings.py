@@ -84,6 +84,11 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawlers.report.RunReportExtension": 500,
 }
+# Scrapy's own bookkeeping, the same results for less CPU per page: stats without a Python
+# wrapper around every access, and request fingerprints (the duplicate filter's) from the
+# canonical URL the spider computed already (both byte-for-byte Scrapy's).
+STATS_CLASS = "crawlers.stats.LeanStatsCollector"
+REQUEST_FINGERPRINTER_CLASS = "crawlers.fingerprints.CanonicalUrlFingerprinter"
 
 # Items of one response processed at once. Scrapy starts this many tasks per response; our
 # callbacks yield a handful of items, so a small number saves much of that overhead. Each source
@@ -135,6 +140,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
 PLAYWRIGHT_MAX_CONTEXTS = 1
 # Pages per browser context; then it is closed and a fresh one opened (memory stays flat).
 PLAYWRIGHT_CONTEXT_PAGES = 50
+# Playwright's driver (node) with a small young generation: without it V8 grows that to 64 MB
+# over the first few hundred pages (crawlers/browser_contexts.py, docs/benchmarks.md).
+PLAYWRIGHT_DRIVER_NODE_OPTIONS = "--max-semi-space-size=1"
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 2
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
 

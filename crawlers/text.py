@@ -21,7 +21,6 @@ BLOCKS = frozenset(
     }
 )
 SKIPPED = frozenset({"script", "style", "noscript", "template", "head"})
-_LINE_BREAK = "\n"
 _PARAGRAPH = "\n\n"
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -39,30 +38,63 @@ def tidy_text(text: str) -> str:
 def element_text(element: etree._Element) -> str:
     """The text of an lxml element as a reader sees it (see the module docstring)."""
     parts: list[str] = []
-    _walk(element, parts, is_root=True)
-    return tidy_text("".join(parts))
+    _walk(element, parts, True)
+    # One pass over the whole text instead of one per piece: whitespace in the HTML source is
+    # plain space; the breaks the markup makes are placeholders until then.
+    text = _WHITESPACE.sub(" ", "".join(parts))
+    if _BREAK in text:
+        # After that pass a line holds at most one space at either end: strip them, then keep at
+        # most one blank line between paragraphs (what ``tidy_text`` does line by line).
+        text = text.replace(_BREAK, "\n").replace(" \n", "\n").replace("\n ", "\n")
+        text = _BLANK_LINES.sub(_PARAGRAPH, text)
+    return text.strip()
 
 
-def _flat(text: str | None) -> str:
-    # Newlines in the HTML source are plain whitespace; only markup makes line breaks.
-    return _WHITESPACE.sub(" ", text) if text else ""
+# A line break made by markup while the text is assembled: NUL, which no lxml text can hold.
+_BREAK = "\x00"
+_BREAKS = _BREAK * 2  # a paragraph
+# How an element takes part in the text, by tag (memoized: a page has few distinct tags).
+_INLINE, _BLOCK, _LINE_BREAK_TAG, _SKIPPED_TAG = 0, 1, 2, 3
+_ROLES: dict[str, int] = {}
+_MAX_ROLES = 512  # a page inventing tags by the thousand does not grow the table
 
 
-def _walk(node: etree._Element, parts: list[str], *, is_root: bool = False) -> None:
-    tag = node.tag if isinstance(node.tag, str) else ""  # comments and processing instructions
-    name = tag.lower().rpartition("}")[2]
-    if tag and name not in SKIPPED:
-        if name == "br":
-            parts.append(_LINE_BREAK)
-        elif name in BLOCKS and not is_root:
-            parts.append(_PARAGRAPH)
-        parts.append(_flat(node.text))
-        for child in node:
-            _walk(child, parts)
-        if name in BLOCKS and not is_root:
-            parts.append(_PARAGRAPH)
+def _role(tag: str) -> int:
+    role = _ROLES.get(tag)
+    if role is None:
+        name = tag.lower().rpartition("}")[2]
+        if name in SKIPPED:
+            role = _SKIPPED_TAG
+        elif name == "br":
+            role = _LINE_BREAK_TAG
+        else:
+            role = _BLOCK if name in BLOCKS else _INLINE
+        if len(_ROLES) < _MAX_ROLES:
+            _ROLES[tag] = role
+    return role
+
+
+def _walk(node: etree._Element, parts: list[str], is_root: bool = False) -> None:
+    tag = node.tag
+    if isinstance(tag, str):  # not a comment or processing instruction: those give their tail only
+        role = _role(tag)
+        if role != _SKIPPED_TAG:
+            block = role == _BLOCK and not is_root
+            if role == _LINE_BREAK_TAG:
+                parts.append(_BREAK)
+            elif block:
+                parts.append(_BREAKS)
+            text = node.text
+            if text:
+                parts.append(text)
+            for child in node:
+                _walk(child, parts)
+            if block:
+                parts.append(_BREAKS)
     if not is_root:
-        parts.append(_flat(node.tail))
+        tail = node.tail
+        if tail:
+            parts.append(tail)
 
 
 def html_fragment_text(markup: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.utils.httpobj import urlparse_cached
 
 from crawlers.middlewares.address_policy import AddressPolicy, Lookup, system_lookup
 from crawlers.middlewares.ssrf_resolver import GuardedResolver
@@ -72,7 +73,7 @@ class SsrfGuardMiddleware:
 
     async def process_request(self, request: Request) -> None:
         via_proxy = self.remote_dns if self.remote_dns is not None else bool(request.meta.get("proxy"))
-        key = (_origin(request.url), via_proxy)
+        key = (_origin(request), via_proxy)
         if key not in self._verdicts:
             # Name resolution blocks; keep it off the reactor thread.
             self._verdicts[key] = await asyncio.to_thread(
@@ -93,9 +94,8 @@ class SsrfGuardMiddleware:
         raise SsrfBlocked(f"SSRF guard: {request.url} refused: {refusal}")
 
 
-def _origin(url: str) -> str:
-    """Scheme, host and port: what the verdict depends on (paths never change it)."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
+def _origin(request: Request) -> str:
+    """Scheme, host and port: what the verdict depends on (paths never change it). The request's
+    URL is split once for every middleware that asks (robots.txt, redirects: Scrapy's cache)."""
+    parts = urlparse_cached(request)
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"

@@ -25,6 +25,7 @@ from crawlers.source_settings import (
     apply_source_settings,
     drop_idle_feed_exporter,
     load_source,
+    skip_unlogged_scrapy_records,
 )
 from crawlers.state import SourceLock, SourceState, Validators, state_path
 from radar.logs import get_logger
@@ -54,6 +55,7 @@ class SourceSpider(scrapy.Spider):
         check_only = _truthy(kwargs.pop("check", "0"))
         apply_source_settings(crawler.settings, context)
         drop_idle_feed_exporter(crawler.settings)
+        skip_unlogged_scrapy_records(crawler.settings)
         if check_only:
             for key in _OFF_IN_CHECK:
                 crawler.settings.set(key, False, priority="cmdline")
