@@ -82,6 +82,8 @@ class Code(StrEnum):
     WEB_EXPORT_TOO_LARGE = "SR-E706"
     WEB_EVIDENCE_UNAVAILABLE = "SR-E707"
     WEB_AUDIT_TAMPERED = "SR-E708"
+    WEB_CANNOT_LISTEN = "SR-E709"
+    WEB_WORKER_FAILED = "SR-E710"
     # 80x: the analysts' workbench (workbench/: keywords diff/suggest/accept, reenrich, labels)
     WORKBENCH_GIT_FAILED = "SR-E800"
     WORKBENCH_NO_ADVERTS = "SR-E801"

@@ -7,14 +7,12 @@ which request goes next is luck and the slowest answers (p95, p99) are far above
 The gate lets some searches through at a time and queues the rest in the order they arrived,
 so a request waits about as long as the requests ahead of it take and every client is served
 in turn. How many go through grows with the queue: ``slots`` at least, and one more for every
-``per_slot`` requests waiting or running. With several worker processes, each keep-alive
-connection stays with the worker that accepted it, and the split is often uneven (17 and 33
-of 50 clients); Elasticsearch serves the workers' searches in the order they come, so a
-worker's share of it follows the number of searches it has in flight. A fixed number per
-worker would give both workers the same rate, and the clients of the busier one twice the
-wait; slots that follow the queue bring the two groups of clients within 10-25 % of each other
-(whole slots cannot do better). The total work is the same; only the order changes (measured
-in ``docs/benchmarks.md``).
+``per_slot`` requests waiting or running (with 25 clients on a worker: 4). This was first a
+remedy for keep-alive connections split unevenly between workers (17 and 33 of 50: a worker's
+share of Elasticsearch follows the searches it has in flight); since the supervisor deals
+connections out evenly (``web.supervisor``) it stays because it still did better than a fixed 2
+or 3 per worker in the same hour (docs/benchmarks.md, issue 7, fifth session). The total work is
+the same; only the order changes.
 
 One gate per worker process, used on that worker's event loop (it is not thread-safe).
 """

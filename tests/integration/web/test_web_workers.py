@@ -84,7 +84,7 @@ def _login(server: Server, name: str, password: str) -> httpx.Response:
 def test_two_worker_processes_serve_the_port(server: Server) -> None:
     commands = [Path(f"/proc/{pid}/cmdline").read_text() for pid in _children(server.process.pid)]
 
-    assert sum("spawn_main" in command for command in commands) == 2  # uvicorn's worker processes
+    assert sum("web.worker" in command for command in commands) == 2  # the supervisor's workers
 
 
 def test_a_session_started_on_one_worker_is_known_to_all_and_ended_for_all(server: Server) -> None:
