@@ -18,14 +18,16 @@ shared, so single runs are noisy); prints median pages/s, the ratios full / bare
 on a shared machine say little about where time goes, it also prints the CPU time per page
 of each process while crawling (start-up excluded): the bare spider's own, and the full crawl's
 process and enrichment worker as the crawl writes them with its progress (CPU seconds taken at
-the same moment as the page and advert counts). ``--profile DIR`` runs each full crawl under
+the same moment as the page and advert counts), the worker's split into enrichment (with the
+pipe) and the spool batches it writes. ``--profile DIR`` runs each full crawl under
 cProfile (timing CPU time) and writes the profiles there.
 
 ``--rendered N`` adds the Playwright memory run: N advert pages rendered in headless Chromium
 (``rendered`` spider); prints the memory (PSS) of the crawl's whole process tree (Python and
 Chromium) every 50 pages and its peak (target <= 1.5 GB, no growth after the first 100 pages),
 and at the same marks the PSS of each kind of process (the crawl, Playwright's node driver,
-Chromium's browser, renderers, GPU and utility processes) to show which one grows.
+Chromium's browser, renderers, GPU and utility processes) to show which one grows, and how much
+each grew from 100 pages to the last mark.
 ``--context-pages N [N ...]`` runs the rendered crawl once per ``PLAYWRIGHT_CONTEXT_PAGES`` value,
 one after another in the same run (0: one browser context for the whole crawl).
 Prints figures; asserts nothing; never part of the test suite. Only 127.0.0.1 is contacted.
@@ -464,29 +466,42 @@ def rendered_run(workdir: Path, env: dict[str, str], context_pages: int | None =
     kinds = sorted({k for _, seen in by_kind for k in seen if not k.startswith("#")})
     print("  PSS by process kind (MB; processes of that kind in brackets):")
     print("    " + " | ".join(f"{k}" for k in ["pages", *kinds]))
+    at_mark: dict[int, dict[str, float]] = {}
     for mark in range(50, pages + 1, 50):
         near_kinds = [seen for done, seen in by_kind if mark <= done < mark + 50]
         if near_kinds:
             top = max(near_kinds, key=lambda seen: sum(v for k, v in seen.items() if not k.startswith("#")))
+            at_mark[mark] = top
             cells = [f"{top.get(k, 0.0):.0f} [{top.get('#' + k, 0.0):.0f}]" for k in kinds]
             print(f"    {mark:>5} | " + " | ".join(cells))
+    # The issue's criterion: no growth after the first 100 pages, per kind and in all.
+    last = max(at_mark, default=0)
+    if 100 in at_mark and last > 100:
+        first, end = at_mark[100], at_mark[last]
+        growth = ", ".join(f"{k} {end.get(k, 0.0) - first.get(k, 0.0):+.0f}" for k in kinds)
+        total = sum(end.get(k, 0.0) - first.get(k, 0.0) for k in kinds)
+        print(f"  growth from 100 to {last} pages (MB): {total:+.0f} in all; {growth}")
 
 
-def steady_cpu_per_page(progress_seen: list[dict[str, Any]], final: Path) -> tuple[float, float]:
+def steady_cpu_per_page(progress_seen: list[dict[str, Any]], final: Path) -> tuple[float, float, float]:
     """CPU ms per page of the crawl process, from its first page counted to the end of the crawl
-    (start-up excluded), and CPU ms per advert of its enrichment worker (building the pipeline
-    excluded), both from the figures the crawl writes with its progress."""
+    (start-up excluded), CPU ms per advert of its enrichment worker (building the pipeline
+    excluded), and how much of the worker's went into writing spool batches, all from the figures
+    the crawl writes with its progress."""
+    nan = float("nan")
     try:
         last = json.loads(final.read_text())  # written once more when the spider closed
     except (OSError, ValueError):
-        return float("nan"), float("nan")
+        return nan, nan, nan
     started = [p for p in progress_seen if p.get("pages", 0) > 0 and "cpu_seconds" in p]
     if not started or last["pages"] <= started[0]["pages"]:
-        return float("nan"), float("nan")
+        return nan, nan, nan
     first = started[0]
     own = 1000 * (last["cpu_seconds"] - first["cpu_seconds"]) / (last["pages"] - first["pages"])
-    worker = 1000 * last["worker_cpu_seconds"] / last["enriched"] if last["enriched"] else float("nan")
-    return own, worker
+    enriched = last["enriched"]
+    worker = 1000 * last["worker_cpu_seconds"] / enriched if enriched else nan
+    store = 1000 * last.get("worker_store_cpu_seconds", nan) / enriched if enriched else nan
+    return own, worker, store
 
 
 def throughput(workdir: Path, site: Site, base: str, env: dict[str, str], rounds: int) -> None:
@@ -495,7 +510,8 @@ def throughput(workdir: Path, site: Site, base: str, env: dict[str, str], rounds
     ours = items_per_response(load_source(workdir / "radar.yaml", "bench", "listing").source)
     bares = (("bare, Scrapy defaults", 100), (f"bare, CONCURRENT_ITEMS {ours} (ours)", ours))
     rates: dict[str, list[float]] = {name: [] for name in [*(name for name, _ in bares), "full"]}
-    cpu_ms: dict[str, list[float]] = {name: [] for name in [*rates, "full: enrichment worker"]}
+    worker_rows = ["full: enrichment worker", "  of it enrichment", "  of it spool writes"]
+    cpu_ms: dict[str, list[float]] = {name: [] for name in [*rates, *worker_rows]}
     # This process serves the site (aiohttp) and samples the crawl: its CPU per page, during each crawl.
     server_ms: dict[str, list[float]] = {name: [] for name in rates}
     peaks: dict[str, float] = dict.fromkeys(rates, 0.0)
@@ -518,9 +534,11 @@ def throughput(workdir: Path, site: Site, base: str, env: dict[str, str], rounds
         full, rss = full_crawl(workdir, env, _sampler=sampler)
         server_ms["full"].append(1000 * (time.process_time() - served) / max(full["pages_fetched"], 1))
         rates["full"].append(full["pages_fetched"] / full["elapsed_seconds"])
-        own, workers = steady_cpu_per_page(progress_seen, progress)
+        own, workers, stores = steady_cpu_per_page(progress_seen, progress)
         cpu_ms["full"].append(own)
         cpu_ms["full: enrichment worker"].append(workers)
+        cpu_ms["  of it enrichment"].append(workers - stores)  # with the pipe's share
+        cpu_ms["  of it spool writes"].append(stores)
         peaks["full"] = max(peaks["full"], rss)
         peaks["tree"] = max(peaks.get("tree", 0.0), *tree, 0.0)
         spooled, enriched = full["adverts"]["new"], full["enriched"]
