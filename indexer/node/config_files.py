@@ -34,6 +34,8 @@ def render_elasticsearch_yml(settings: NodeSettings) -> str:
         ("path.logs", str(settings.logs_dir)),
         # A nearly full developer disk must not silently stop shard allocation (health red).
         ("cluster.routing.allocation.disk.threshold_enabled", False),
+        # Each search on the thread that took it, not split into tasks (NodeSettings says why).
+        ("search.worker_threads_enabled", settings.search_worker_threads),
     ]
     lines = ["# Written by smokkelradar (indexer/node/config_files.py) on every start; edits are lost."]
     # JSON scalars are valid YAML and quote paths with spaces or colons safely.

@@ -36,6 +36,13 @@ class NodeSettings:
     cache_dir: Path = DEFAULT_CACHE_DIR
     heap_min: str = "512m"
     heap_max: str = "1g"
+    # Elasticsearch 8.14 hands parts of every search to its ``search_worker`` pool: Lucene 9.10
+    # looks each query term up in each segment as a task of its own (103 tasks per request of the
+    # web API on the 5-segment 1,000,000-advert index) and may split the collection into slices.
+    # On a small node that already runs several searches at once that is hand-offs, not
+    # parallelism: off, the node spent 0.6-0.9 ms (12-16 %) less CPU per search, with the same
+    # answers, and its p95 fell by a fifth (docs/benchmarks.md, issue 7, fifth session).
+    search_worker_threads: bool = False
     cluster_name: str = "smokkelradar-local"
     node_name: str = "smokkelradar-local"
 

@@ -242,6 +242,9 @@ def test_throwaway_node_starts_stops_keeps_data_and_resets() -> None:
         assert node.rss > 0
         with Elasticsearch(settings.url, request_timeout=30) as client:
             client.index(index="kept", id="1", document={"text": "survives a restart"}, refresh=True)
+            # The node took our elasticsearch.yml: searches run without the search_worker pool.
+            (info,) = client.nodes.info(metric="settings")["nodes"].values()
+            assert info["settings"]["search"]["worker_threads_enabled"] == "false"
 
         assert launcher.stop(settings) is True
         assert not launcher.status(settings).running

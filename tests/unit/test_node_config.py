@@ -14,7 +14,13 @@ import pytest
 from ruamel.yaml import YAML
 from typer.testing import CliRunner
 
-from indexer.node.config_files import render_elasticsearch_yml, render_heap_options, rewrite_jvm_options
+from indexer.node.config_files import (
+    HEAP_OPTIONS_FILE,
+    render_elasticsearch_yml,
+    render_heap_options,
+    rewrite_jvm_options,
+    write_config,
+)
 from indexer.node.distribution import extract_with_modes, maven_copy_command
 from indexer.node.launcher import launch_command, launch_environment, recorded_url, reset
 from indexer.node.plugin_build import PLUGIN_SOURCE_DIR, render_descriptor, source_digest
@@ -64,6 +70,7 @@ def test_elasticsearch_yml_binds_loopback_single_node_without_security(tmp_path:
         "path.data": str(tmp_path / "with space: colon" / "data"),
         "path.logs": str(tmp_path / "with space: colon" / "logs"),
         "cluster.routing.allocation.disk.threshold_enabled": False,
+        "search.worker_threads_enabled": False,
     }
 
 
@@ -88,6 +95,31 @@ def test_jvm_options_paths_move_into_the_data_directory(tmp_path: Path) -> None:
         f"-XX:ErrorFile={logs}/hs_err_pid%p.log",
         f"-Xlog:gc*,gc+age=trace,safepoint:file={logs}/gc.log:utctime,level,pid,tags:filecount=32,filesize=64m",
     ]
+
+
+def test_written_config_files_run_searches_without_worker_threads(tmp_path: Path) -> None:
+    distribution = tmp_path / "dist"
+    (distribution / "config").mkdir(parents=True)
+    (distribution / "config" / "jvm.options").write_text("-XX:+UseG1GC\n-XX:ErrorFile=logs/hs_err.log\n")
+    (distribution / "config" / "log4j2.properties").write_text("status = error\n")
+    settings = settings_in(tmp_path)
+    write_config(settings, distribution)
+
+    written = YAML(typ="safe").load((settings.config_dir / "elasticsearch.yml").read_text())
+    assert written["search.worker_threads_enabled"] is False
+    assert written["http.port"] == settings.http_port
+    heap = (settings.config_dir / "jvm.options.d" / HEAP_OPTIONS_FILE).read_text().splitlines()
+    assert heap[1:] == ["-Xms512m", "-Xmx1g"]
+    assert (settings.config_dir / "jvm.options").read_text().splitlines() == [
+        "-XX:+UseG1GC",
+        f"-XX:ErrorFile={settings.logs_dir.as_posix()}/hs_err.log",
+    ]
+
+    # A node that should split searches again (many cores, few searches at once) says so.
+    threaded = NodeSettings(data_dir=tmp_path / "threaded", search_worker_threads=True)
+    write_config(threaded, distribution)
+    written = YAML(typ="safe").load((threaded.config_dir / "elasticsearch.yml").read_text())
+    assert written["search.worker_threads_enabled"] is True
 
 
 def test_heap_is_fixed_in_an_options_file(tmp_path: Path) -> None:
