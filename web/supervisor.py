@@ -67,6 +67,7 @@ class Supervisor:
     workers: dict[int, Worker] = field(default_factory=dict)  # by number, 0 .. count - 1
     stopping: bool = False
     _turn: int = 0  # the worker the next connection goes to (if ready)
+    _accept_paused_until: float = 0.0  # after a failed accept (monotonic clock)
     _selector: selectors.BaseSelector = field(default_factory=selectors.DefaultSelector)
     _wake: tuple[socket.socket, socket.socket] = field(default_factory=socket.socketpair)
 
@@ -86,6 +87,7 @@ class Supervisor:
                 for key, _ in self._selector.select(TICK_S):
                     self._handle(key.data)
                 self._check_processes()
+                self._listen_if_any_ready()  # resumes accepting after a pause
         finally:
             signal.set_wakeup_fd(old_wakeup)
             for sig, handler in previous.items():
@@ -182,7 +184,9 @@ class Supervisor:
 
     def _listen_if_any_ready(self) -> None:
         """Watch the listening socket only while some worker takes connections."""
-        wanted = any(worker.ready for worker in self.workers.values())
+        wanted = time.monotonic() >= self._accept_paused_until and any(
+            worker.ready for worker in self.workers.values()
+        )
         watching = self._watching()
         if wanted and not watching:
             self._selector.register(self.listener, selectors.EVENT_READ, "listener")
@@ -202,8 +206,12 @@ class Supervisor:
                 connection, _ = self.listener.accept()
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError as error:  # e.g. out of file descriptors: try again at the next wake-up
-                log.warning("accept failed", extra={"error": str(error)})
+            except OSError as error:
+                # E.g. out of file descriptors: the pending connection stays readable, so trying again
+                # at once would spin; pause accepting for a tick (the kernel keeps the backlog).
+                log.warning("accept failed; pausing", extra={"error": str(error), "seconds": TICK_S})
+                self._accept_paused_until = time.monotonic() + TICK_S
+                self._listen_if_any_ready()
                 return
             with connection:  # our copy is closed once the worker has its own
                 self._hand_over(connection)
