@@ -7,7 +7,6 @@ import os
 import subprocess
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from typer.testing import CliRunner
@@ -15,6 +14,7 @@ from typer.testing import CliRunner
 from crawlers.runner import REPO_ROOT, crawl_command
 from crawlers.stage import run_crawl_stage
 from radar.cli import app
+from tests.proc_sockets import LISTEN, socket_inodes, tcp_inodes
 
 DRIFTED = """
 sources:
@@ -80,28 +80,6 @@ def test_crawl_stage_crawls_every_enabled_source(make_site: Callable[..., Any]) 
     assert len(site.spooled()) == expected
 
 
-def _listening_inodes() -> set[str]:
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A":  # LISTEN
-                inodes.add(fields[9])
-    return inodes
-
-
-def _socket_inodes(pid: int) -> set[str]:
-    found = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = str(fd.readlink())
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            found.add(target[len("socket:[") : -1])
-    return found
-
-
 def test_a_crawl_process_listens_on_no_port(make_site: Callable[..., Any]) -> None:
     site = make_site(DRIFTED, demo_sources=())
     command = crawl_command("listing", "slow-page", site.radar_yaml, {"ENRICH_ENABLED": False})
@@ -116,8 +94,8 @@ def test_a_crawl_process_listens_on_no_port(make_site: Callable[..., Any]) -> No
             assert time.monotonic() < deadline, "the crawl never reached the slow page"
             time.sleep(0.1)
         # The crawl is in full swing (waiting for the slow page): no socket of it may listen.
-        assert _socket_inodes(child.pid)
-        assert not _socket_inodes(child.pid) & _listening_inodes()
+        assert socket_inodes(child.pid)
+        assert not socket_inodes(child.pid) & tcp_inodes(LISTEN)
     finally:
         child.terminate()
         child.wait(timeout=30)

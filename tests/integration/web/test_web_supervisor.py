@@ -25,6 +25,7 @@ import pytest
 from tests.integration.alerts.support import make_certificates
 from tests.integration.web.conftest import free_port
 from tests.integration.web.web_process import REPO, start_web, stop_web, wait_until_up
+from tests.proc_sockets import ESTABLISHED, socket_inodes, tcp_inodes
 from tests.unit.web.support import write_config
 
 
@@ -82,30 +83,12 @@ def _workers(supervisor: int) -> list[int]:
 
 
 def _established(port: int) -> set[int]:
-    """Socket inodes of the server's side of the established TCP connections to ``port``."""
-    inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local_port = int(fields[1].split(":")[1], 16)
-        if local_port == port and fields[3] == "01":  # 01: ESTABLISHED
-            inodes.add(int(fields[9]))
-    return inodes
-
-
-def _socket_inodes(pid: int) -> set[int]:
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = str(fd.readlink())
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(int(target[8:-1]))
-    return inodes
+    """Socket inodes of the established TCP connections whose local side is ``port``: the server's side."""
+    return tcp_inodes(ESTABLISHED, port)
 
 
 def _held_by(pid: int, port: int) -> int:
-    return len(_socket_inodes(pid) & _established(port))
+    return len(socket_inodes(pid) & _established(port))
 
 
 def _wait_until_every_worker_serves(
@@ -139,8 +122,8 @@ def test_keep_alive_connections_are_dealt_out_evenly_and_held_by_the_workers(ser
         clients = [stack.enter_context(httpx.Client(base_url=server.url, timeout=30)) for _ in range(10)]
         statuses = [client.get("/login").status_code for client in clients]  # each opens a connection
         connections = _established(server.port)
-        held = {pid: len(_socket_inodes(pid) & connections) for pid in workers}
-        by_supervisor = len(_socket_inodes(server.process.pid) & connections)
+        held = {pid: len(socket_inodes(pid) & connections) for pid in workers}
+        by_supervisor = len(socket_inodes(server.process.pid) & connections)
 
     assert statuses == [200] * 10
     assert len(workers) == 2
@@ -211,7 +194,7 @@ def test_tls_is_served_by_every_worker(tmp_path: Path) -> None:
             ]
             statuses = [client.get("/login").status_code for client in clients]
             connections = _established(port)
-            held = sorted(len(_socket_inodes(pid) & connections) for pid in workers)
+            held = sorted(len(socket_inodes(pid) & connections) for pid in workers)
     finally:
         stop_web(process)
 
