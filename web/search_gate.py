@@ -7,7 +7,7 @@ which request goes next is luck and the slowest answers (p95, p99) are far above
 The gate lets some searches through at a time and queues the rest in the order they arrived,
 so a request waits about as long as the requests ahead of it take and every client is served
 in turn. How many go through grows with the queue: ``slots`` at least, and one more for every
-``per_slot`` requests waiting or running (with 25 clients on a worker: 4). This was first a
+``per_slot`` requests waiting or running (with 25 clients on a worker: 5). This was first a
 remedy for keep-alive connections split unevenly between workers (17 and 33 of 50: a worker's
 share of Elasticsearch follows the searches it has in flight); since the supervisor deals
 connections out evenly (``web.supervisor``) it stays because it still did better than a fixed 2
