@@ -12,25 +12,35 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from itertools import compress, count, repeat
+from operator import is_not, itemgetter
+from typing import NamedTuple
 
 from nlp.textfold import Folder, Token
 from radar.config.keywords import NumberWords
 
 # A number not glued to a Latin word or another number and not starting with 0 (phone numbers and
-# their parts); a glued non-Latin prefix is fine (Amharic ከ1800 "from 1800").
+# their parts); a glued non-Latin prefix is fine (Amharic ከ1800 "from 1800"). Written to start with
+# its first digit, the conditions on what precedes it checked after it (the same matches as
+# ``(?<![a-z\d.,])(?!0\d)(\d{1,3}(?:[.,' ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)(?![\d])``):
+# a pattern that starts with a character class lets the regex engine skip to the next digit in C
+# instead of trying the look-behind at every character (2.5 times faster).
 _NUMBER_RE = re.compile(
-    r"(?<![a-z\d.,])(?!0\d)(\d{1,3}(?:[.,' ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)(?![\d])"
+    r"(\d(?<![a-z\d.,]\d)(?!(?<=0)\d)(?:\d{0,2}(?:[.,' ]\d{3})+(?:[.,]\d{1,2})?|\d*(?:[.,]\d{1,2})?))(?!\d)"
 )
 # "+300€" is a surcharge; "+90 532…" is a phone number.
 _MAX_DIGITS_AFTER_PLUS = 4
 _WORD_AFTER_RE = re.compile(r" ?([^\W\d_]+)")
 _SEPARATORS_RE = re.compile(r"[.,' ]")
+_TEXT, _START = itemgetter(0), itemgetter(1)  # a Token's text and start
 
 
-@dataclass(frozen=True, slots=True)
-class Amount:
-    """A number in the folded text: value, folded char span, token range ``[first, last)``."""
+class Amount(NamedTuple):
+    """A number in the folded text: value, folded char span, token range ``[first, last)``.
+
+    A named tuple, not a frozen dataclass: every number of an advert with a currency becomes one,
+    and a frozen dataclass takes three times as long to make.
+    """
 
     value: float
     start: int
@@ -44,11 +54,13 @@ class Amount:
         return self.multiplier != 1.0
 
     def scaled(self, multiplier: float) -> Amount:
-        return replace(self, value=self.value * multiplier, multiplier=multiplier)
+        return self._replace(value=self.value * multiplier, multiplier=multiplier)
 
 
 def parse_number(text: str) -> float:
     """``3.500`` -> 3500, ``3,5`` -> 3.5, ``1.500,50`` -> 1500.5 (groups of three are thousands)."""
+    if text.isdigit():  # no separator (the pattern's other characters are digits)
+        return float(text)
     parts = _SEPARATORS_RE.split(text)
     if len(parts) == 1:
         return float(parts[0])
@@ -74,22 +86,26 @@ class AmountReader:
         self._compound_ends = sorted(
             ((m, v) for m, v in self.multipliers.items() if len(m) >= 4), key=lambda mv: -len(mv[0])
         )
+        self._compound_suffixes = tuple(multiplier for multiplier, _ in self._compound_ends)
 
-    def read(self, text: str, tokens: list[Token]) -> list[Amount]:
-        starts = [token.start for token in tokens]
+    def read(self, text: str, tokens: list[Token], words: list[str] | None = None) -> list[Amount]:
+        """The amounts of ``text`` (folded) and its ``tokens`` (``words``: their texts, when the
+        caller has them), in token order."""
+        starts = list(map(_START, tokens))
         amounts = self._digit_amounts(text, starts)
         covered = {i for amount in amounts for i in range(amount.first, amount.last)}
-        amounts += self._word_amounts(tokens, covered)
+        amounts += self._word_amounts(tokens, covered, list(map(_TEXT, tokens)) if words is None else words)
         amounts.sort(key=lambda amount: amount.first)
         return amounts
 
     def _digit_amounts(self, text: str, starts: list[int]) -> list[Amount]:
         amounts = []
         for match in _NUMBER_RE.finditer(text):
-            plus = match.start() and text[match.start() - 1] == "+"  # digits counted only then
-            if plus and sum(c.isdigit() for c in match.group(1)) > _MAX_DIGITS_AFTER_PLUS:
+            start, number = match.start(), match.group(1)
+            plus = start and text[start - 1] == "+"  # digits counted only then
+            if plus and sum(c.isdigit() for c in number) > _MAX_DIGITS_AFTER_PLUS:
                 continue
-            value = parse_number(match.group(1))
+            value = parse_number(number)
             end = match.end()
             multiplier = 1.0
             word = _WORD_AFTER_RE.match(text, end)
@@ -99,8 +115,8 @@ class AmountReader:
                 value, end = self._rest_in_words(text, value * multiplier, multiplier, end)
             else:
                 value *= multiplier
-            first, last = bisect_left(starts, match.start()), bisect_left(starts, end)
-            amounts.append(Amount(value, match.start(), end, first, last, multiplier))
+            first, last = bisect_left(starts, start), bisect_left(starts, end)
+            amounts.append(Amount(value, start, end, first, last, multiplier))
         return amounts
 
     def _rest_in_words(self, text: str, value: float, multiplier: float, end: int) -> tuple[float, int]:
@@ -146,26 +162,34 @@ class AmountReader:
                 return "multiplier", self.multipliers[candidate]
             if candidate in self.halves:
                 return "half", 0.5
+        if not word.endswith(self._compound_suffixes):  # one test in C for the many words that are none
+            return None
         for multiplier, value in self._compound_ends:
             if word.endswith(multiplier) and word[: -len(multiplier)] in self.units:
                 return "unit", self.units[word[: -len(multiplier)]] * value
         return None
 
-    def _word_amounts(self, tokens: list[Token], covered: set[int]) -> list[Amount]:
+    def _word_amounts(self, tokens: list[Token], covered: set[int], words: list[str]) -> list[Amount]:
+        # What each word is as a number word, looked up for the whole advert at once (in C); most
+        # adverts hold none, and only the words that are one are visited in Python.
+        seen = self._seen
+        if all(map(seen.__contains__, words)):
+            known = list(map(seen.get, words))
+        else:  # words not met yet
+            known = list(map(self._number_word, words))
         amounts = []
-        i = 0
-        while i < len(tokens):
-            if i in covered or self._number_word(tokens[i].text) is None:
-                i += 1
+        following = 0  # the first token after the last amount tried
+        for i in compress(count(), map(is_not, known, repeat(None))):
+            if i < following or i in covered:
                 continue
             total = current = 0.0
             last_multiplier = 1.0
             multiplied = False
             j = i
             while j < len(tokens) and j not in covered:
-                found = self._number_word(tokens[j].text)
+                found = known[j]
                 if found is None:
-                    if tokens[j].text in self.joiners and j + 1 < len(tokens):
+                    if words[j] in self.joiners and j + 1 < len(tokens):
                         j += 1
                         continue
                     break
@@ -180,11 +204,11 @@ class AmountReader:
                 else:
                     current += 0.5 * last_multiplier
                 j += 1
-            while j > i and tokens[j - 1].text in self.joiners:
+            while j > i and words[j - 1] in self.joiners:
                 j -= 1
             if multiplied and j > i:
                 amounts.append(
                     Amount(total + current, tokens[i].start, tokens[j - 1].end, i, j, last_multiplier)
                 )
-            i = max(j, i + 1)
+            following = max(j, i + 1)
         return amounts

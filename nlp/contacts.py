@@ -11,12 +11,13 @@ default platform), and user names right after a messenger word (``Signal: moro_t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.annotations import Analysis, HandleMention, PhoneMention, analysis_of, spans_of
+from nlp.annotations import Analysis, HandleMention, PhoneMention, analysis_of, spans_of, wants_spans
 from nlp.phones import PhoneReader
 from nlp.resources import Resources
 from nlp.terms import Hit, TermMatcher
@@ -71,25 +72,28 @@ class ContactTagger:
         state.phones = self._read_phones(state)
         platform_hits = self._platforms.match(state.tokens, state.gate, state.words, state.candidates)
         state.handles = self._read_handles(doc, state, platform_hits, emails)
-        doc.spans["phones"] = spans_of(doc, state, ((p.start, p.end, "PHONE") for p in state.phones))
+        if wants_spans(doc):
+            doc.spans["phones"] = spans_of(doc, state, ((p.start, p.end, "PHONE") for p in state.phones))
         return doc
 
-    def _regions(self, state: Analysis) -> list[str]:
+    def _regions(self, state: Analysis) -> Iterator[str]:
         """Where a national number is tried, most likely first: smugglers advertise from where
-        the journey starts, in the language of where they live; then the places named."""
+        the journey starts, in the language of where they live; then the places named. (Listed only
+        when the phone reader asks: most adverts hold too few digits for a phone number.)"""
         route = state.route
-        regions = [route.origin] if route.origin else []
-        regions += self._language_regions.get(state.language, [])
-        regions += [m.country for m in state.places]
-        regions += [c for c in (*route.transit, route.destination) if c]
+        if route.origin:
+            yield route.origin
+        yield from self._language_regions.get(state.language, [])
+        yield from (m.country for m in state.places)
+        yield from (c for c in (*route.transit, route.destination) if c)
         for language in state.languages[1:]:
-            regions += self._language_regions.get(language, [])
-        return regions + self._fallback
+            yield from self._language_regions.get(language, [])
+        yield from self._fallback
 
     def _read_phones(self, state: Analysis) -> list[PhoneMention]:
         if self._phones is None:
             return []
-        found = self._phones.read(state.folded.text, state.tokens, self._regions(state))
+        found = self._phones.read(state.folded.text, state.tokens, self._regions(state), state.words)
         price_spans = [(p.start, p.end) for p in state.prices]
         phones: dict[str, PhoneMention] = {}
         for phone in found:
@@ -117,7 +121,7 @@ class ContactTagger:
                 name = _LINK_NAME_RE.match(text, found.end())
                 if name and name.group(1) not in _NOT_HANDLES and not name.group(1).isdigit():
                     add(self._links[found.group()], name.start(1), name.end(1))
-        for match in _AT_HANDLE_RE.finditer(text):
+        for match in _AT_HANDLE_RE.finditer(text) if "@" in text else ():
             if len(match.group(1)) >= 3:
                 add(self._platform_before(state, platforms, match.start()), match.start(1), match.end(1))
         for hit in platforms:

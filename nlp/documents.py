@@ -8,6 +8,7 @@ free, hawala/office/crypto payment, pay on arrival) are keyword groups of
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from spacy.language import Language
@@ -17,6 +18,8 @@ from nlp.annotations import analysis_of
 from nlp.resources import Resources
 from nlp.terms import Candidates, Gate, TermMatcher
 from radar.config.keywords import TermGroup
+
+_PAYLOAD, _LAST = attrgetter("payload"), attrgetter("last")  # of a Hit
 
 
 def compile_groups(resources: Resources, groups: list[TermGroup]) -> TermMatcher[str]:
@@ -35,7 +38,7 @@ def values_in_order(
     candidates: Candidates | None = None,
 ) -> list[str]:
     """Distinct payloads of every match, first occurrence first."""
-    return list(dict.fromkeys(hit.payload for hit in matcher.match(tokens, active, words, candidates)))
+    return list(dict.fromkeys(map(_PAYLOAD, matcher.match(tokens, active, words, candidates))))
 
 
 class DocumentTagger:
@@ -59,8 +62,8 @@ class DocumentTagger:
         state = analysis_of(doc)
         tokens, active, words, known = state.tokens, state.gate, state.words, state.candidates
         hits = self._documents.match(tokens, active, words, known)
-        state.documents = list(dict.fromkeys(hit.payload for hit in hits))
-        state.document_ends = [hit.last for hit in hits]
+        state.documents = list(dict.fromkeys(map(_PAYLOAD, hits)))
+        state.document_ends = list(map(_LAST, hits))
         state.document_qualifiers = (
             values_in_order(self._qualifiers, tokens, active, words, known) if state.documents else []
         )

@@ -20,7 +20,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from nlp.amounts import Amount, AmountReader
-from nlp.annotations import Analysis, PriceMention, analysis_of, spans_of
+from nlp.annotations import Analysis, PriceMention, analysis_of, spans_of, wants_spans
 from nlp.resources import Resources
 from nlp.terms import Hit, TermMatcher
 from nlp.textfold import Token
@@ -81,10 +81,11 @@ class PriceTagger:
         state.prices = []
         currency_hits = self._currencies.match(state.tokens, state.gate, state.words, state.candidates)
         if currency_hits:
-            amounts = self._reader.read(state.folded.text, state.tokens)
+            amounts = self._reader.read(state.folded.text, state.tokens, state.words)
             if amounts:
                 state.prices = self._prices(state, amounts, currency_hits)
-        doc.spans["prices"] = spans_of(doc, state, ((p.start, p.end, p.currency) for p in state.prices))
+        if wants_spans(doc):
+            doc.spans["prices"] = spans_of(doc, state, ((p.start, p.end, p.currency) for p in state.prices))
         return doc
 
     def _prices(
@@ -140,8 +141,10 @@ class PriceTagger:
         """``3000-3500 €``, ``9 آلاف إلى 11 ألف يورو``: both ends share currency and multiplier."""
         for i in range(len(amounts) - 1):
             left, right = amounts[i], amounts[i + 1]
+            if not 0 < right.first - left.last <= 2:  # one or two words between them, no more
+                continue
             between = [t.text for t in tokens[left.last : right.first]]
-            if not between or len(between) > 2 or not all(t in self._range_tokens for t in between):
+            if not all(t in self._range_tokens for t in between):
                 continue
             if currencies[i] is None and currencies[i + 1] is not None:
                 currencies[i] = currencies[i + 1]
@@ -201,11 +204,12 @@ class PriceTagger:
         self, state: Analysis, amount: Amount, currency: Currency, kind: str, countries: list[str]
     ) -> PriceMention | None:
         code = currency.code
-        shared = dict(currency.by_country)
-        for country in countries:
-            if country in shared:
-                code = shared[country]
-                break
+        if currency.by_country:  # a sign several countries use ($, £): the advert's countries decide
+            shared = dict(currency.by_country)
+            for country in countries:
+                if country in shared:
+                    code = shared[country]
+                    break
         value = amount.value * currency.multiplier
         rate = self._rates.get(code)
         eur = round(value * rate, 2) if rate is not None else None

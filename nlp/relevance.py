@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from spacy.language import Language
@@ -20,6 +21,8 @@ from nlp.annotations import Analysis, FiredRule, analysis_of
 from nlp.resources import Resources
 from nlp.terms import TermMatcher
 from radar.config.keywords import RelevanceRule
+
+_WEIGHT = attrgetter("weight")
 
 FEATURES: dict[str, Callable[[Analysis], bool]] = {
     "price": lambda s: bool(s.prices),
@@ -41,7 +44,8 @@ class RelevanceScorer:
     def __init__(self, *, name: str = "smokkelradar_relevance") -> None:
         self.name = name
         self._bias = 0.0
-        self._features: list[RelevanceRule] = []
+        # Each feature rule's test and the FiredRule it adds (frozen: one object serves every advert).
+        self._features: list[tuple[Callable[[Analysis], bool], FiredRule]] = []
         self._term_rules: list[RelevanceRule] = []
         self._terms: TermMatcher[int] | None = None
 
@@ -50,7 +54,11 @@ class RelevanceScorer:
     ) -> None:
         vocab = resources.vocab
         self._bias = vocab.relevance_bias
-        self._features = [rule for rule in vocab.relevance_rules if rule.feature is not None]
+        self._features = [
+            (FEATURES[rule.feature], FiredRule(rule.name, rule.weight))
+            for rule in vocab.relevance_rules
+            if rule.feature is not None
+        ]
         self._term_rules = [rule for rule in vocab.relevance_rules if rule.terms is not None]
         terms: TermMatcher[int] = resources.keyword_matcher()
         for index, rule in enumerate(self._term_rules):
@@ -61,10 +69,7 @@ class RelevanceScorer:
         if self._terms is None:
             raise ValueError("smokkelradar_relevance is not initialized")
         state = analysis_of(doc)
-        fired: list[FiredRule] = []
-        for rule in self._features:
-            if rule.feature is not None and FEATURES[rule.feature](state):
-                fired.append(FiredRule(rule.name, rule.weight))
+        fired = [rule for test, rule in self._features if test(state)]
         distinct: dict[int, set[tuple[str, ...]]] = {}
         for hit in self._terms.match(state.tokens, state.gate, state.words, state.candidates):
             words = tuple(state.words[hit.first : hit.last])
@@ -73,7 +78,7 @@ class RelevanceScorer:
             rule = self._term_rules[index]
             hits = min(len(phrases), rule.max_hits)
             fired.append(FiredRule(rule.name, round(rule.weight * hits, 4)))
-        total = self._bias + sum(rule.weight for rule in fired)
+        total = self._bias + sum(map(_WEIGHT, fired))
         state.rules = fired
         state.score = round(1.0 / (1.0 + math.exp(-total)), 4)
         return doc

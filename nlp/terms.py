@@ -8,7 +8,8 @@ places component can turn the affix into a route role. Keywords are folded exact
 adverts, so one spelling in the YAML covers its variants.
 
 Lookup is a dict probe per token (run in C for the whole advert) and, only for the few
-words that can start a keyword, a look at the phrases they start (longest first). The matchers
+words that can start a keyword, a look at the phrases they start (longest first; for a word that
+starts many, such as "la" or "al" for place names, only those whose second word comes next). The matchers
 of one pipeline share a ``WordIndex``: an advert's words are looked up once for all of them
 (``WordIndex.lookup``), not once per matcher (there are eleven).
 """
@@ -35,6 +36,9 @@ _MIN_STEM_BARE_SUFFIX = 4
 _Known = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str, str], ...]]
 _NOTHING: _Known = ((), ())
 _TEXT = itemgetter(0)  # a Token's text
+# Hits are made with tuple.__new__: a NamedTuple's own constructor is a Python function (a dozen
+# hits per advert).
+_new_tuple = tuple.__new__
 
 
 class Hit(NamedTuple, Generic[P]):
@@ -75,6 +79,24 @@ class _Entry(Generic[P]):
     strict: bool  # counts only in adverts of its language, whatever the script
 
 
+# A phrase of a group: (its place among the stem's keywords, token count, second word, entry).
+_Multi = tuple[int, int, str, _Entry[P]]
+# Index a stem's phrases by their second word from this many on (few stems: "la", "al", "de").
+_INDEX_SECOND_WORDS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class _Group(Generic[P]):
+    """The keywords that start with one word, arranged for matching: phrases longest first, the
+    one-word keywords, every keyword by its phrase, and (for a word that starts many phrases) the
+    phrases by their second word."""
+
+    multis: tuple[_Multi[P], ...]
+    singles: tuple[_Entry[P], ...]
+    by_phrase: dict[tuple[str, ...], list[_Entry[P]]]
+    by_second: dict[str, tuple[_Multi[P], ...]] | None
+
+
 class TermMatcher(Generic[P]):
     """Compiled keywords of one concern (documents, currencies, place names, ...)."""
 
@@ -105,6 +127,7 @@ class TermMatcher(Generic[P]):
         for suffix in self.suffixes:
             self._suffixes_by_last.setdefault(suffix[-1], []).append(suffix)
         self._word_cache: dict[str, _Known] = {}
+        self._groups: dict[str, _Group[P]] = {}  # stem -> its keywords arranged for matching
         self._index = index
         self._slot = index.register(self) if index is not None else -1
 
@@ -135,6 +158,7 @@ class TermMatcher(Generic[P]):
         self._first_letters.add(tokens[0][:1])
         entries.append(_Entry(tokens, payload, language, gated, strict and language != "any"))
         self._word_cache.clear()
+        self._groups.clear()
         if self._index is not None:
             self._index.clear()
         if len(entries) > 1:
@@ -221,30 +245,73 @@ class TermMatcher(Generic[P]):
         active: Gate | None,
         known: _Known,
     ) -> list[Hit[P]]:
+        groups = self._groups
         for stem, prefix in known[0]:
-            entries = self._by_first[stem]
-            for entry in entries:
-                length = len(entry.tokens)
-                if length == 1:
-                    if self._allowed(entry, active):
-                        return self._hits_of(entries, tokens, i, (stem,), prefix, "", active)
-                    continue
-                # Cheap test first: the next word starts like the phrase's second word.
-                if i + length > len(tokens) or not tokens[i + 1].text.startswith(entry.tokens[1]):
-                    continue
-                if not self._allowed(entry, active):
-                    continue
-                if any(tokens[i + k].text != entry.tokens[k] for k in range(1, length - 1)):
-                    continue
-                suffix = self._suffix_match(tokens[i + length - 1].text, entry.tokens[-1])
-                if suffix is not None:
-                    return self._hits_of(entries, tokens, i, entry.tokens, prefix, suffix, active)
+            group = groups.get(stem) or self._group(stem)
+            if group.multis:
+                found = self._phrase_at(group, tokens, i, active)
+                if found is not None:
+                    phrase, suffix = found
+                    return self._hits_of(group.by_phrase[phrase], tokens, i, phrase, prefix, suffix, active)
+            # Entries are longest first: the one-word keywords come after every phrase.
+            for entry in group.singles:
+                if self._allowed(entry, active):
+                    return self._hits_of(group.by_phrase[(stem,)], tokens, i, (stem,), prefix, "", active)
         # A single word with a glued suffix (libyadan, yunanistana), maybe a prefix too.
         for base, prefix, suffix in known[1]:
-            hits = self._hits_of(self._by_first[base], tokens, i, (base,), prefix, suffix, active)
+            group = groups.get(base) or self._group(base)
+            hits = self._hits_of(group.by_phrase[(base,)], tokens, i, (base,), prefix, suffix, active)
             if hits:
                 return hits
         return []
+
+    def _phrase_at(
+        self, group: _Group[P], tokens: Sequence[Token], i: int, active: Gate | None
+    ) -> tuple[tuple[str, ...], str] | None:
+        """The first of ``group``'s phrases (longest first) that the tokens from ``i`` on spell, with
+        the suffix glued to its last word."""
+        if i + 1 >= len(tokens):
+            return None
+        following = tokens[i + 1].text
+        multis: Sequence[_Multi[P]] = group.multis
+        if group.by_second is not None:
+            # A word that starts many phrases ("la", "al", "de" for place names): only the phrases
+            # whose second word the next word is, as written or without a glued suffix.
+            multis = group.by_second.get(following, ())
+            for glued in self._suffixes_by_last.get(following[-1:], ()):
+                if following.endswith(glued) and following[: -len(glued)] in group.by_second:
+                    multis = sorted((*multis, *group.by_second[following[: -len(glued)]]))
+        for _, length, second, entry in multis:
+            # Cheap test first: the next word starts like the phrase's second word.
+            if i + length > len(tokens) or not following.startswith(second):
+                continue
+            if not self._allowed(entry, active):
+                continue
+            phrase = entry.tokens
+            if any(tokens[i + k].text != phrase[k] for k in range(1, length - 1)):
+                continue
+            suffix = self._suffix_match(tokens[i + length - 1].text, phrase[-1])
+            if suffix is not None:
+                return phrase, suffix
+        return None
+
+    def _group(self, stem: str) -> _Group[P]:
+        """The keywords starting with ``stem``, arranged for ``_match_at`` (built once per stem)."""
+        entries = self._by_first.get(stem, [])
+        multis = tuple((n, len(e.tokens), e.tokens[1], e) for n, e in enumerate(entries) if len(e.tokens) > 1)
+        by_phrase: dict[tuple[str, ...], list[_Entry[P]]] = {}
+        for entry in entries:
+            by_phrase.setdefault(entry.tokens, []).append(entry)
+        by_second: dict[str, tuple[_Multi[P], ...]] | None = None
+        if len(multis) >= _INDEX_SECOND_WORDS:
+            seconds: dict[str, list[_Multi[P]]] = {}
+            for multi in multis:
+                seconds.setdefault(multi[2], []).append(multi)
+            by_second = {second: tuple(found) for second, found in seconds.items()}
+        singles = tuple(e for e in entries if len(e.tokens) == 1)
+        group = _Group(multis, singles, by_phrase, by_second)
+        self._groups[stem] = group
+        return group
 
     # Most words of an advert start no keyword: what a word can be is worked out once and cached,
     # so matching costs a dict probe per token. The caches are cleared when they grow too big.
@@ -296,15 +363,20 @@ class TermMatcher(Generic[P]):
         suffix: str,
         active: Gate | None,
     ) -> list[Hit[P]]:
-        """Every payload of ``phrase`` (as matched at ``i``): one word can mean two things."""
+        """Every payload of ``phrase`` (``entries``: its keywords) as matched at ``i``: one word can
+        mean two things."""
         last = i + len(phrase)
         start = tokens[i].start + len(prefix)
         end = tokens[last - 1].end - len(suffix)
+        if len(entries) == 1:  # most phrases mean one thing
+            entry = entries[0]
+            allowed = self._allowed(entry, active)
+            return [_new_tuple(Hit, (i, last, start, end, entry.payload, prefix, suffix))] if allowed else []
         hits: list[Hit[P]] = []
         for entry in entries:
-            fits = entry.tokens == phrase and self._allowed(entry, active)
-            if fits and all(hit.payload != entry.payload for hit in hits):  # one name, many languages
-                hits.append(Hit(i, last, start, end, entry.payload, prefix, suffix))
+            # One name, many languages: each payload once.
+            if self._allowed(entry, active) and all(hit.payload != entry.payload for hit in hits):
+                hits.append(_new_tuple(Hit, (i, last, start, end, entry.payload, prefix, suffix)))
         return hits
 
 
@@ -327,16 +399,19 @@ class WordIndex:
         self._matchers: list[TermMatcher[Any]] = []
         # word -> (matcher slot, what it can start there) for the matchers where it starts something
         self._cache: dict[str, tuple[tuple[int, _Known], ...]] = {}
+        # first letter -> (slot, matcher) of the matchers that have a keyword or prefix starting with it
+        self._by_letter: dict[str, tuple[tuple[int, TermMatcher[Any]], ...]] = {}
 
     def register(self, matcher: TermMatcher[Any]) -> int:
         """Add a matcher; returns its slot."""
         self._matchers.append(matcher)
-        self._cache.clear()
+        self.clear()
         return len(self._matchers) - 1
 
     def clear(self) -> None:
         """Forget what words can start (a matcher got new keywords)."""
         self._cache.clear()
+        self._by_letter.clear()
 
     def lookup(self, words: Sequence[str]) -> Candidates:
         cache = self._cache
@@ -354,9 +429,16 @@ class WordIndex:
     def _entry(self, word: str) -> tuple[tuple[int, _Known], ...]:
         entry = self._cache.get(word)  # the same word earlier in the advert
         if entry is None:
+            # Only the matchers with a keyword or prefix starting with the word's first letter can
+            # say anything but "nothing" (TermMatcher._work_out's first test), e.g. none for most numbers.
+            letter = word[:1]
+            matchers = self._by_letter.get(letter)
+            if matchers is None:
+                matchers = tuple((s, m) for s, m in enumerate(self._matchers) if letter in m._first_letters)
+                self._by_letter[letter] = matchers
             entry = tuple(
                 (slot, known)
-                for slot, matcher in enumerate(self._matchers)
+                for slot, matcher in matchers
                 if (known := matcher._work_out(word)) is not _NOTHING
             )
             _remember(self._cache, word, entry)
