@@ -6,6 +6,14 @@ strings, lone surrogates become U+FFFD (same length, so offsets stay true), and 
 beyond the pipeline's ``max_chars`` is cut (``truncated: true``). Batches go through
 ``nlp.pipe``; if a batch fails, its adverts are redone one by one and an advert that still
 fails gets an empty record and a logged error: nothing is dropped.
+
+The ``Doc``s made here carry no spaCy tokens and no span groups (``nlp.annotations.for_record``):
+every component reads the advert from the text kept beside the ``Doc`` and from its own folded
+tokens (``nlp.normalize``), never from spaCy's, and the record is all that leaves this function.
+spaCy's tokenizer, the lexemes it makes for every new word, and span groups over its tokens cost a
+sixth of the enrichment and were thrown away with the ``Doc``. ``nlp(text)`` and
+``nlp.pipe(texts)`` still tokenize and fill ``doc.spans``, for spaCy tooling (displaCy); their
+records are the same (``tests/unit/nlp/test_nlp_speedups.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +24,9 @@ from itertools import islice
 from typing import Any
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
-from nlp.annotations import keep_text
+from nlp.annotations import for_record
 from nlp.record import empty_record, record_of
 from radar.logs import get_logger
 
@@ -72,9 +81,10 @@ def enrich_texts(
 
 def _enrich_batch(nlp: Language, cleaned: list[tuple[str, bool]]) -> list[dict[str, Any]]:
     try:
-        # Docs made here keep their text (spaCy would rebuild it from the tokens for the pipeline);
-        # made one at a time, as nlp.pipe would, so each is gone once its record is out.
-        docs = (keep_text(nlp.make_doc(text), text) for text, _ in cleaned)
+        # Untokenized Docs holding their text (see the module's docstring); made one at a time, as
+        # nlp.pipe would, so each is gone once its record is out.
+        vocab = nlp.vocab
+        docs = (for_record(Doc(vocab), text) for text, _ in cleaned)
         return [record_of(doc) for doc in nlp.pipe(docs, batch_size=len(cleaned))]
     except Exception:  # a bug in a component must not lose the batch: redo it advert by advert
         log.exception("enrichment of a batch failed; retrying one advert at a time")

@@ -56,6 +56,21 @@ def _script_of_char(char: str) -> str | None:
     return None
 
 
+# Each script's tag in the text translated to scripts (``_ScriptTable``).
+_TAG_OF_SCRIPT = {script: str(number) for number, script in enumerate(_SCRIPTS)}
+_SCRIPT_OF_TAG = {tag: script for script, tag in _TAG_OF_SCRIPT.items()}
+
+
+class _ScriptTable(dict[int, str]):
+    """``str.translate`` table: a character to the tag of its script, or to nothing; filled as
+    characters are met (each is looked at once per process)."""
+
+    def __missing__(self, code: int) -> str:
+        script = _script_of_char(chr(code))
+        tag = self[code] = _TAG_OF_SCRIPT[script] if script is not None else ""
+        return tag
+
+
 class LanguageIdentifier:
     def __init__(self, *, name: str = "smokkelradar_language") -> None:
         self.name = name
@@ -68,7 +83,10 @@ class LanguageIdentifier:
         self._letter_langs: dict[str, list[tuple[str, float]]] = {}
         self._from_langdetect: dict[str, str] = {}
         self._light: Folder | None = None
-        self._script_cache: dict[str, str | None] = {}
+        self._script_table = _ScriptTable()
+        self._priors: dict[str, float] = {}
+        self._telling = re.compile("(?!)")  # any of the telling letters of every language
+        self._letter_rank: dict[str, int] = {}
 
     def initialize(
         self, get_examples: Any = None, *, nlp: Language | None = None, resources: Resources
@@ -93,6 +111,11 @@ class LanguageIdentifier:
                 self._letter_langs.setdefault(letter.lower(), []).append((code, weight))
             if profile.langdetect:
                 self._from_langdetect[profile.langdetect] = code
+        self._priors = {code: profile.prior for code, profile in self._profiles.items()}
+        # A telling "letter" of more than one character never counted: letters are counted one by one.
+        telling = sorted(letter for letter in self._letter_langs if len(letter) == 1)
+        self._telling = re.compile(f"[{''.join(map(re.escape, telling))}]" if telling else "(?!)")
+        self._letter_rank = {letter: rank for rank, letter in enumerate(self._letter_langs)}
         self._word_langs = {word: tuple(sorted(langs)) for word, langs in words.items()}
         self._romanized_langs = {word: tuple(sorted(langs)) for word, langs in romanized.items()}
         known = set(self._profiles)
@@ -107,20 +130,14 @@ class LanguageIdentifier:
     def __call__(self, doc: Doc) -> Doc:
         state = analysis_of(doc)
         text = state.text[:_READ_CHARS]
-        counts = Counter(text.lower())
-        letters: Counter[str] = Counter()
-        for char, count in counts.items():
-            script = self._script_cache.get(char, "?")
-            if script == "?":
-                script = self._script_cache[char] = _script_of_char(char)
-            if script is not None:
-                letters[script] += count
+        lowered = text.lower()
+        letters = self._letters(lowered)
         if not letters:
             state.language, state.language_confidence, state.languages = "und", 0.0, []
             return doc
         words, alnum = self._words(text)
         hits = self._word_hits(words, alnum, state.words)
-        scores = self._scores(counts, hits)
+        scores = self._scores(lowered, hits)
         weights = self._settings.script_weights
         primary_script = max(letters, key=lambda s: letters[s] * weights.get(s, 1.0))  # type: ignore[call-overload]
         candidates = self._by_script.get(primary_script, [])
@@ -134,6 +151,14 @@ class LanguageIdentifier:
         state.languages = self._seen(primary, letters, scores, hits, len(words))
         state.gate = Gate(frozenset(state.languages), open_latin=primary_script != "latin")
         return doc
+
+    def _letters(self, lowered: str) -> Counter[str]:
+        """Letters per script, the scripts in the order their first letter appears in the text."""
+        # One str.translate turns every character into the tag of its script (or nothing), so the
+        # letters of a script are the count of its tag: no Python step per character.
+        tags = lowered.translate(self._script_table)
+        found = sorted((tags.find(tag), script) for tag, script in _SCRIPT_OF_TAG.items() if tag in tags)
+        return Counter({script: tags.count(_TAG_OF_SCRIPT[script]) for _, script in found})
 
     def _words(self, text: str) -> tuple[list[str], list[str]]:
         """Words of letters only, and words of letters and digits (for romanized Arabic)."""
@@ -158,16 +183,25 @@ class LanguageIdentifier:
                 hits[code] += weight
         return hits
 
-    def _scores(self, counts: Counter[str], hits: dict[str, float]) -> dict[str, float]:
+    def _scores(self, lowered: str, hits: dict[str, float]) -> dict[str, float]:
         settings = self._settings
-        scores = {code: profile.prior for code, profile in self._profiles.items()}
-        for letter, pairs in self._letter_langs.items():
-            seen = counts.get(letter, 0)
-            if seen:
-                for code, weight in pairs:
-                    scores[code] += settings.letter_weight * weight * min(seen, 3)
+        scores = self._priors.copy()
+        # Most adverts have few of the telling letters, found by one regex: only those are visited, in
+        # the order of the letter lists (the order of the sums counts).
+        found = self._telling.findall(lowered)
+        if not found:
+            return self._add_hits(scores, hits)
+        counts = Counter(found)
+        for letter in sorted(counts, key=self._letter_rank.__getitem__):
+            seen = min(counts[letter], 3)
+            for code, weight in self._letter_langs[letter]:
+                scores[code] += settings.letter_weight * weight * seen
+        return self._add_hits(scores, hits)
+
+    def _add_hits(self, scores: dict[str, float], hits: dict[str, float]) -> dict[str, float]:
+        weight = self._settings.word_weight
         for code, count in hits.items():
-            scores[code] += settings.word_weight * count
+            scores[code] += weight * count
         return scores
 
     def _add_langdetect(

@@ -15,12 +15,15 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.annotations import Analysis, register_extensions, text_of
+from nlp.annotations import _RADAR_KEY, Analysis, register_extensions, text_of
 from nlp.resources import Resources
 from nlp.terms import WordIndex
 from nlp.textfold import Folder
 
 _TEXT = itemgetter(0)  # a Token's text
+# Where spaCy keeps ``doc._.truncated`` (as ``nlp.annotations`` reads ``doc._.radar``): ``doc._`` makes
+# an ``Underscore`` object and runs a Python ``__getattr__`` or ``__setattr__`` on every access.
+_TRUNCATED_KEY = ("._.", "truncated", None, None)
 
 
 class Normalizer:
@@ -49,7 +52,7 @@ class Normalizer:
         if self._folder is None:
             raise ValueError("smokkelradar_normalize is not initialized: build it with nlp.build_pipeline")
         full = text_of(doc)
-        text, truncated = full, bool(doc._.truncated)
+        text, truncated = full, bool(doc.user_data.get(_TRUNCATED_KEY, False))  # type: ignore[call-overload]  # spaCy: tuple keys
         if self.max_chars is not None and len(full) > self.max_chars:
             text, truncated = full[: self.max_chars], True
         folded = self._folder.fold(text)
@@ -57,7 +60,7 @@ class Normalizer:
         words = list(map(_TEXT, tokens))
         # Every matcher's candidate words at once (nlp.terms.WordIndex), for the later components.
         candidates = self._index.lookup(words) if self._index is not None else None
-        doc._.radar = Analysis(
+        doc.user_data[_RADAR_KEY] = Analysis(  # type: ignore[index]  # doc._.radar, kept under a tuple key
             text=full, folded=folded, tokens=tokens, words=words, candidates=candidates, truncated=truncated
         )
         return doc

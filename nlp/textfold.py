@@ -117,7 +117,8 @@ class Folder:
     def fold(self, text: str, *, deobfuscate: bool = True) -> Folded:
         """Fold ``text``; with ``deobfuscate``, join letters and digits written apart."""
         folded = text.translate(self._table)
-        if len(folded) == len(text) and self.irregular.isdisjoint(text):
+        # One regex scan for the irregular characters (a set's isdisjoint hashes every character).
+        if len(folded) == len(text) and self._irregular_pattern().search(text) is None:
             starts: tuple[int, ...] = tuple(range(len(text)))
         else:
             folded, starts = self._fold_with_offsets(text)

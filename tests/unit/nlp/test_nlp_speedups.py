@@ -7,16 +7,26 @@
 - matchers take the advert's word list once (``Analysis.words``): the same hits as without it;
 - every matcher of the pipeline looks an advert's words up once, in one shared ``WordIndex``
   (``Analysis.candidates``): the same hits as each matcher looking them up on its own;
-- ``enrich_texts`` keeps each advert's text beside its ``Doc``: the same text spaCy rebuilds.
+- ``enrich_texts`` keeps each advert's text beside its ``Doc``: the same text spaCy rebuilds;
+- ``enrich_texts`` does not tokenize (no component reads spaCy's tokens for the record): its records
+  must be those of ``nlp(text)``, which does;
+- langdetect's picks are read from the seeded generator's word stream: the same picks, and the
+  generator left where ``random.choice`` would leave it.
 """
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import spacy
 from spacy.language import Language
 
 from nlp.annotations import _RADAR_KEY, analysis_of, keep_text, text_of
+from nlp.enrich import enrich_texts
 from nlp.evaluation import advert_text, load_corpus
+from nlp.fast_langdetect import _Picks, _WordStream
+from nlp.record import record_of
 from nlp.terms import WordIndex
 
 # Line breaks, tabs, runs of spaces, no-break spaces, and special cases next to them
@@ -100,8 +110,44 @@ def test_candidates_of_another_index_are_not_used(nlp: Language) -> None:
     assert [hit.payload.country for hit in hits] == ["LY", "IT"]
 
 
+def test_truncation_set_the_public_way_is_read(nlp: Language) -> None:
+    """The normalizer reads ``doc._.truncated`` where spaCy keeps it, in ``doc.user_data``."""
+    doc = nlp.make_doc("Libya to Italy, 3000 euro")
+    assert analysis_of(nlp.get_pipe("smokkelradar_normalize")(doc)).truncated is False
+    doc = nlp.make_doc("Libya to Italy, 3000 euro")
+    doc._.truncated = True
+    assert analysis_of(nlp.get_pipe("smokkelradar_normalize")(doc)).truncated is True
+
+
 def test_the_kept_text_is_the_text_spacy_rebuilds(nlp: Language) -> None:
     for text in _texts():
         doc = keep_text(nlp.make_doc(text), text)
         assert text_of(doc) == doc.text == text
     assert text_of(nlp.make_doc("not kept")) == "not kept"
+
+
+def test_records_without_spacys_tokens_are_those_of_a_tokenized_doc(nlp: Language) -> None:
+    texts = _texts()
+    docs = list(nlp.pipe(texts))
+    assert sum(len(doc) for doc in docs) > 10_000  # nlp.pipe tokenizes
+    tokenized = [record_of(doc) for doc in docs]
+    for batch_size in (256, 7):
+        records = list(
+            enrich_texts(nlp, ({"id": n, "text": t} for n, t in enumerate(texts)), batch_size=batch_size)
+        )
+        untokenized = [{k: v for k, v in r.items() if k not in ("id", "keywords_version")} for r in records]
+        assert untokenized == tokenized
+    assert sum(len(r["places"]) + len(r["prices"]) + len(r["phones"]) for r in tokenized) > 1000
+
+
+def test_langdetect_picks_are_the_generators_own() -> None:
+    stream = _WordStream(0)
+    for count in (1, 2, 3, 7, 300, 1024, 5000):
+        picks = _Picks(stream, np.arange(count))
+        picks.ensure(7000)  # a detection uses at most 7 trials of 1,001 picks; this crosses chunks
+        generator = random.Random(0)  # noqa: S311 (langdetect's generator, not a secret)
+        assert picks.rows[:7000].tolist() == [generator._randbelow(count) for _ in range(7000)]
+        skipped = random.Random(0)  # noqa: S311 (the same)
+        skipped.getrandbits(32 * (int(picks.positions[6999]) + 1))  # how the detector moves its generator
+        assert skipped.random() == generator.random()
+        assert picks.first_at(int(picks.positions[10]) + 1) == 11
