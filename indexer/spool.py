@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer import spool_admin
-from indexer.spool_entry import DeadLetter, SpoolCounts, SpoolEntry, encode_item
+from indexer.spool_entry import DeadLetter, SpoolCounts, SpoolEntry, encode_item, encode_item_utf8
 from indexer.spool_schema import next_seqs, open_spool
 from indexer.staging import Staged, signature_blobs, stage
 from radar.sqlite import immediate_transaction
@@ -66,6 +66,11 @@ class Spool:
         self.lease_seconds = lease_seconds
         self._lock = threading.Lock()
         self._db = open_spool(path)  # tables and page size: indexer.spool_schema
+        # An item's JSON goes in as the UTF-8 bytes it was written as, stored as TEXT by CAST (the
+        # same bytes SQLite would make of the str): decoding it first and SQLite encoding it again
+        # cost ≈5 µs per advert. Only in a UTF-8 database, which every spool is unless made otherwise.
+        utf8 = self._db.execute("PRAGMA encoding").fetchone()[0] == "UTF-8"
+        self._item_value = "CAST(? AS TEXT)" if utf8 else "?"
 
     def close(self) -> None:
         with self._lock:
@@ -89,7 +94,10 @@ class Spool:
     def put_many(self, items: Iterable[Mapping[str, Any]]) -> int:
         """Add or replace many items in one transaction; returns how many."""
         listed = list(items)
-        encoded = [encode_item(item) for item in listed]
+        if self._item_value == "?":
+            encoded: list[tuple[str, str | bytes]] = [encode_item(item) for item in listed]
+        else:
+            encoded = [encode_item_utf8(item) for item in listed]
         if not encoded:
             return 0
         rows = [
@@ -100,8 +108,8 @@ class Spool:
         with self._transaction() as db:
             first = next_seqs(db, len(rows))
             db.executemany(
-                "INSERT INTO entries (advert_id, seq, item, put_at, signature, document, document_format, "
-                "source, posted, fetched) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "INSERT INTO entries (advert_id, seq, item, put_at, signature, document, document_format, "  # noqa: S608 (one of two constant placeholders, never data)
+                f"source, posted, fetched) VALUES (?, ?, {self._item_value}, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (advert_id) DO UPDATE SET seq = excluded.seq, item = excluded.item, "
                 "put_at = excluded.put_at, not_before = 0, lease = NULL, signature = excluded.signature, "
                 "document = excluded.document, document_format = excluded.document_format, "

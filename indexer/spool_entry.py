@@ -83,6 +83,12 @@ class SpoolCounts:
 
 def encode_item(item: Mapping[str, Any]) -> tuple[str, str]:
     """(advert id, JSON text) of an item; raises RadarError(SPOOL_BAD_ITEM) with the reason."""
+    advert_id, encoded = encode_item_utf8(item)
+    return advert_id, encoded.decode("utf-8")
+
+
+def encode_item_utf8(item: Mapping[str, Any]) -> tuple[str, bytes]:
+    """(advert id, JSON text as UTF-8) of an item, as :func:`encode_item` checks and writes it."""
     advert_id = item.get("id")
     if not isinstance(advert_id, str) or not advert_id.strip():
         raise RadarError(
@@ -91,7 +97,7 @@ def encode_item(item: Mapping[str, Any]) -> tuple[str, str]:
             f"from source {item.get('source')!r}, url {item.get('url')!r}",
         )
     try:
-        text = dumps(dict(item), default=json_default).decode("utf-8")
+        encoded = dumps(dict(item), default=json_default)
     except (TypeError, ValueError) as error:
         raise RadarError(Code.SPOOL_BAD_ITEM, f"cannot spool item {advert_id!r}: {error}") from error
-    return advert_id, text
+    return advert_id, encoded

@@ -5,7 +5,9 @@ so enrichment runs on another core while the crawl goes on. It also writes the c
 batches (``store``): staging an advert for the indexer (its document and MinHash signature) and
 the SQLite transaction cost more CPU than anything else the crawl does per advert after
 parsing, and the crawl process is the one that limits a crawl's speed. The crawl keeps each
-batch until the worker says it is committed and writes it itself should the worker die.
+batch until the worker says it is committed and writes it itself should the worker die. The
+enrichment records the worker packed for the crawl come back with the batch; the worker keeps
+them (``crawlers.pipelines.kept_records``) so it need not unpickle them again.
 
 The crawl side costs as little as possible: no threads (a ``ProcessPoolExecutor`` keeps two in
 the crawl process; this hand-off costs the crawl a third less CPU per advert), just the pipe's
@@ -29,7 +31,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from crawlers.items import pack_enrichment, unpack_record
+from crawlers.pipelines.kept_records import KeptRecords
 
 # At most this many records go to the worker in one message: a batch that waited long is
 # split, so one message never holds a whole crawl's worth of adverts.
@@ -57,6 +59,7 @@ def serve(connection: Connection, radar_yaml: str | None) -> None:
         return
     connection.send_bytes(pickle.dumps(("ready", time.process_time())))
     spools: dict[str, Any] = {}  # spool path -> indexer.spool.Spool, opened by the first batch for it
+    kept = KeptRecords()
     # CPU seconds spent on spool batches so far: every reply carries it after the process's CPU
     # time, so the crawl can tell enrichment and spool writes apart (the benchmark prints both).
     store_seconds = 0.0
@@ -70,17 +73,19 @@ def serve(connection: Connection, radar_yaml: str | None) -> None:
             # From the crawl that started us, over our own pipe.
             kind, *payload = pickle.loads(message)  # noqa: S301
             if kind == "store":
-                reply = _store(spools, *payload)
+                reply = _store(spools, kept, *payload)
                 store_seconds += reply[2] - started  # reading the batch included
             else:
-                reply = _enrich(nlp, enrich_texts, *payload)
+                reply = _enrich(nlp, enrich_texts, kept, *payload)
             connection.send_bytes(pickle.dumps((*reply, store_seconds), protocol=pickle.HIGHEST_PROTOCOL))
     finally:
         for spool in spools.values():
             spool.close()
 
 
-def _enrich(nlp: Any, enrich_texts: Any, records: list[dict[str, str]], packed: bool) -> tuple[Any, ...]:
+def _enrich(
+    nlp: Any, enrich_texts: Any, kept: KeptRecords, records: list[dict[str, str]], packed: bool
+) -> tuple[Any, ...]:
     """The enrichment records (without their ids), each packed on its own when ``packed``: then
     the crawl process only hands them back with the spool batch, without ever unpacking them."""
     try:
@@ -90,11 +95,13 @@ def _enrich(nlp: Any, enrich_texts: Any, records: list[dict[str, str]], packed: 
     if packed:
         for result in results:
             result.pop("id", None)
-        results = [pack_enrichment(result) for result in results]
+        results = [kept.pack(result) for result in results]
     return ("done", results, time.process_time())
 
 
-def _store(spools: dict[str, Any], path: str, records: list[dict[str, Any]]) -> tuple[Any, ...]:
+def _store(
+    spools: dict[str, Any], kept: KeptRecords, path: str, records: list[dict[str, Any]]
+) -> tuple[Any, ...]:
     """One spool transaction for a batch: all of it committed, or nothing (the crawl drops it)."""
     try:
         spool = spools.get(path)
@@ -102,7 +109,7 @@ def _store(spools: dict[str, Any], path: str, records: list[dict[str, Any]]) -> 
             from indexer.spool import Spool
 
             spool = spools[path] = Spool(Path(path))
-        spool.put_many([unpack_record(record) for record in records])
+        spool.put_many([kept.unpack(record) for record in records])
     except Exception as error:  # reported per advert by the crawl's spool pipeline
         return ("store_failed", str(error) or repr(error), time.process_time())
     return ("stored", len(records), time.process_time())

@@ -15,7 +15,15 @@ import pytest
 from datasketch import MinHash
 
 from indexer.minhash import NUM_PERM, advert_text, band_key_matrix, band_keys, signature, signatures
-from indexer.textfold import fold, folded_codes, shingle_hash_batch, shingle_hashes
+from indexer.textfold import (
+    _MARKS,
+    _bmp_table,
+    _folded_code,
+    fold,
+    folded_codes,
+    shingle_hash_batch,
+    shingle_hashes,
+)
 from tests.integration.indexer.corpus_items import corpus_items
 
 TRICKY = [
@@ -88,6 +96,25 @@ def test_signatures_are_datasketch_minhashes() -> None:
             assert found is None, text
         else:
             assert found is not None and np.array_equal(found, expected), text
+
+
+def test_signatures_of_texts_across_blocks_and_longer_than_one() -> None:
+    """The batch is cut into blocks of shingles: texts side by side, split between blocks, and a
+    text longer than a whole block (with texts without words among them) give what datasketch gives."""
+    long_text = " ".join(corpus_texts()[:80])  # far more shingles than one block holds
+    texts = [*corpus_texts()[80:200], "", long_text, "!!!", *TRICKY, *random_texts(300)]
+    for text, found in zip(texts, signatures(texts), strict=True):
+        expected = reference_signature(text)
+        if expected is None:
+            assert found is None, text
+        else:
+            assert found is not None and np.array_equal(found, expected), text
+
+
+def test_the_folding_table_is_each_code_point_folded() -> None:
+    table = _bmp_table()
+    assert np.array_equal(table, np.array([_folded_code(code) for code in range(0x10000)], dtype=np.uint32))
+    assert set(_MARKS) == {code for code in range(0x10000) if unicodedata.combining(chr(code))}
 
 
 def test_one_text_or_a_batch_give_the_same_signature() -> None:
