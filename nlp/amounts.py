@@ -13,8 +13,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Mapping
 from itertools import compress, count, repeat
-from operator import is_not, itemgetter
-from typing import NamedTuple
+from operator import is_, is_not, itemgetter
+from typing import Any, NamedTuple
 
 from nlp.textfold import Folder, Token
 from radar.config.keywords import NumberWords
@@ -32,6 +32,7 @@ _NUMBER_RE = re.compile(
 _MAX_DIGITS_AFTER_PLUS = 4
 _WORD_AFTER_RE = re.compile(r" ?([^\W\d_]+)")
 _SEPARATORS_RE = re.compile(r"[.,' ]")
+_UNSEEN = object()  # a word the number-word cache has not met (its value for a word that is none is None)
 _TEXT, _START = itemgetter(0), itemgetter(1)  # a Token's text and start
 
 
@@ -173,10 +174,11 @@ class AmountReader:
         # What each word is as a number word, looked up for the whole advert at once (in C); most
         # adverts hold none, and only the words that are one are visited in Python.
         seen = self._seen
-        if all(map(seen.__contains__, words)):
-            known = list(map(seen.get, words))
-        else:  # words not met yet
-            known = list(map(self._number_word, words))
+        known: list[Any] = list(map(seen.get, words, repeat(_UNSEEN)))
+        # Words not met yet (most adverts have a few: a new number, a name) are worked out one by
+        # one; the others were looked up above without a Python call each.
+        for i in compress(count(), map(is_, known, repeat(_UNSEEN))):
+            known[i] = self._number_word(words[i])
         amounts = []
         following = 0  # the first token after the last amount tried
         for i in compress(count(), map(is_not, known, repeat(None))):

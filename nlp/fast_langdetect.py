@@ -21,17 +21,25 @@ The results are bit for bit those of ``langdetect.detect_langs``:
 - the convergence test (is the largest probability above the threshold?) mostly reads one value,
   the leader's, and gives the answer the maximum would (``ArrayDetector._converged``).
 
-``tests/unit/crawlers/test_crawl_enrichment_speedups.py`` compares both on the whole corpus.
+The n-grams are langdetect's, in its order, but taken word by word: the text normalized with one
+``str.translate`` (langdetect's ``NGram.normalize`` per character, cached) and split at spaces, each
+word's n-grams worked out once per process (``_WordGrams``) instead of a few Python calls per
+character of every text.
+
+``tests/unit/crawlers/test_crawl_enrichment_speedups.py`` compares both on the whole corpus;
+``tests/unit/nlp/test_nlp_word_speedups.py`` compares the n-grams with langdetect's own.
 """
 
 from __future__ import annotations
 
 import random
+from itertools import chain, count, filterfalse
 from typing import Any
 
 import numpy as np
 from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.ngram import NGram
 
 # langdetect normalizes (and may stop) after every fifth sample.
 _SAMPLES_PER_CHECK = 5
@@ -103,6 +111,53 @@ class _Picks:
         self.rows = np.concatenate((self.rows, self._rows[values[found]]))
 
 
+class _NormalTable(dict[int, str]):
+    """``str.translate`` table: a character to what langdetect's ``NGram.normalize`` makes of it (always
+    one character); filled as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        value: str = NGram.normalize(chr(code))
+        self[code] = value
+        return value
+
+
+class _WordGrams(dict[str, tuple[str, ...]]):
+    """A word of normalized text -> the n-grams langdetect extracts from it, in its order.
+
+    langdetect reads the text one character at a time, keeping the last three characters of the
+    current word (a space starts a word afresh). After each character it takes the last one, two and
+    three of those (never the space alone, never across the space before the word), except while
+    the character and the one before it are both capitals, and keeps those it has weights for. So a
+    word's n-grams depend on the word alone (and on whether a space follows it): they are worked
+    out once per word and process. A key ending in a space is a word followed by one.
+    """
+
+    _LIMIT = 100_000  # words kept; emptied when full, refilled by the words in use
+
+    def __init__(self, known: Any) -> None:
+        super().__init__()
+        self._known = known  # the n-grams langdetect has weights for
+
+    def __missing__(self, key: str) -> tuple[str, ...]:
+        if len(self) >= self._LIMIT:
+            self.clear()
+        padded = " " + key
+        known = self._known
+        found: list[str] = []
+        for end in range(2, len(padded) + 1):
+            char, before = padded[end - 1], padded[end - 2]
+            if char.isupper() and before.isupper():
+                continue  # inside a word in capitals
+            if char != " " and char in known:
+                found.append(char)
+            if padded[end - 2 : end] in known:
+                found.append(padded[end - 2 : end])
+            if end >= 3 and before != " " and padded[end - 3 : end] in known:
+                found.append(padded[end - 3 : end])
+        value = self[key] = tuple(found)
+        return value
+
+
 class ArrayDetector(Detector):  # type: ignore[misc]
     """A langdetect ``Detector`` whose ``_detect_block`` works on numpy vectors."""
 
@@ -112,13 +167,33 @@ class ArrayDetector(Detector):  # type: ignore[misc]
     _WEIGHTS_LIMIT = 50_000
     _streams: dict[int, _WordStream] = {}  # noqa: RUF012 (seed -> its words, drawn once per process)
 
-    def _vector(self, ngram: str) -> Any:
-        vector = self._weights.get(ngram)
-        if vector is None:
-            if len(self._weights) >= self._WEIGHTS_LIMIT:
-                self._weights.clear()
-            vector = self._weights[ngram] = np.asarray(self.word_lang_prob_map[ngram], dtype=np.float64)
-        return vector
+    _normal_table = _NormalTable()
+    _word_grams: dict[int, _WordGrams] = {}  # noqa: RUF012 (id of a factory's n-gram map -> its words)
+
+    def _rows(self, ngrams: Any) -> Any:
+        """The weight matrix of the distinct ``ngrams``, one row each in order of first use."""
+        cache = self._weights
+        missing = list(filterfalse(cache.__contains__, ngrams))
+        if missing and len(cache) + len(missing) > self._WEIGHTS_LIMIT:
+            cache.clear()
+            missing = list(ngrams)
+        for ngram in missing:
+            cache[ngram] = np.asarray(self.word_lang_prob_map[ngram], dtype=np.float64)
+        return np.array(list(map(cache.__getitem__, ngrams)))
+
+    def _extract_ngrams(self) -> list[str]:
+        """langdetect's n-grams of ``self.text``, in its order: the text normalized as langdetect
+        does (one ``str.translate``), split at spaces, each word's n-grams looked up (``_WordGrams``)."""
+        known = self.word_lang_prob_map
+        words = self._word_grams.get(id(known))
+        if words is None or words._known is not known:
+            words = self._word_grams[id(known)] = _WordGrams(known)
+        pieces = self.text.translate(self._normal_table).split(" ")
+        last = pieces.pop()  # the only word no space follows
+        grams = list(chain.from_iterable(map(words.__getitem__, [p + " " for p in pieces if p])))
+        if last:
+            grams.extend(words[last])
+        return grams
 
     def _detect_block(self) -> None:
         self.cleaning_text()
@@ -128,9 +203,9 @@ class ArrayDetector(Detector):  # type: ignore[misc]
         if not isinstance(self.seed, int):  # unseeded, langdetect's picks differ on every call
             raise ValueError("set langdetect's DetectorFactory.seed before detecting")
         # The text's distinct n-grams as rows of one matrix; each sample is a row number.
-        rows: dict[str, int] = {}
-        samples = np.array([rows.setdefault(ngram, len(rows)) for ngram in ngrams], dtype=np.intp)
-        weights = np.array([self._vector(ngram) for ngram in rows])
+        rows = dict(zip(dict.fromkeys(ngrams), count()))
+        samples = np.fromiter(map(rows.__getitem__, ngrams), dtype=np.intp, count=len(ngrams))
+        weights = self._rows(rows)
         stream = self._streams.get(self.seed) or self._streams.setdefault(self.seed, _WordStream(self.seed))
         picks = _Picks(stream, samples)
         size = len(self.langlist)

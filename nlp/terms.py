@@ -126,6 +126,9 @@ class TermMatcher(Generic[P]):
         self._suffixes_by_last: dict[str, list[str]] = {}
         for suffix in self.suffixes:
             self._suffixes_by_last.setdefault(suffix[-1], []).append(suffix)
+        # The same as tuples, for one str.startswith / str.endswith test in C (_work_out).
+        self._prefix_tuples = {first: tuple(found) for first, found in self._prefixes_by_first.items()}
+        self._suffix_tuples = {last: tuple(found) for last, found in self._suffixes_by_last.items()}
         self._word_cache: dict[str, _Known] = {}
         self._groups: dict[str, _Group[P]] = {}  # stem -> its keywords arranged for matching
         self._index = index
@@ -226,6 +229,11 @@ class TermMatcher(Generic[P]):
         """What ``word`` can start (uncached)."""
         if word[:1] not in self._first_letters:  # e.g. numbers, for most matchers
             return _NOTHING
+        prefixes, suffixes = self._prefix_tuples.get(word[:1]), self._suffix_tuples.get(word[-1:])
+        if not (prefixes and word.startswith(prefixes)) and not (suffixes and word.endswith(suffixes)):
+            # No prefix to take off and no suffix to try (most words, and every new number): what
+            # _stems and _suffixed would find, the word alone, without a Python step per affix.
+            return (((word, ""),), ()) if word in self._by_first else _NOTHING
         stems = self._stems(word)
         lookups, suffixed = self._lookups(stems), self._suffixed(stems)
         return (lookups, suffixed) if lookups or suffixed else _NOTHING
