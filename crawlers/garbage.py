@@ -16,7 +16,12 @@ So, while the spider runs (``GarbageCollectorExtension``):
   every 700 allocations; ``GC_YOUNG_THRESHOLD`` (50,000) stays as the backstop for a burst of
   allocations. Some pages do leave cycles behind (a response with its cached selector and parsed
   document): the clock bounds how many can pile up by time, so a crawl holds at most a couple of
-  seconds' worth of them.
+  seconds' worth of them;
+- everything not frozen is collected every ``GC_FULL_INTERVAL`` seconds (30). Cycles that lived
+  through two young collections (a rendered page's objects do: a render takes seconds) reach the
+  oldest generation, which Python collects only after 50,000 allocations in a row now: a slow
+  rendered crawl grew by ≈3 MB per 100 pages without this clock. Frozen start-up left out, a full
+  collection costs a few milliseconds.
 
 Everything made after start-up is still collected. When the spider closes, the thresholds are
 restored and the frozen objects given back to the collector, so a test run or another crawl in
@@ -36,15 +41,20 @@ from twisted.internet.task import LoopingCall
 # only objects older than two intervals into the oldest generation (Python's own rules decide
 # when that one is collected).
 _YOUNG_GENERATIONS = 1
+_ALL_GENERATIONS = 2
 
 
 class GarbageCollectorExtension:
-    def __init__(self, young_threshold: int, interval: float, clock: Any = None) -> None:
+    def __init__(
+        self, young_threshold: int, interval: float, clock: Any = None, full_interval: float = 0.0
+    ) -> None:
         self.young_threshold = young_threshold
         self.interval = interval
+        self.full_interval = full_interval
         self.clock = clock  # the reactor's own unless given (tests)
         self._saved_threshold: tuple[int, int, int] | None = None
         self._clock: LoopingCall | None = None
+        self._full_clock: LoopingCall | None = None
         self._unfreeze_at_close = False
 
     @classmethod
@@ -53,7 +63,9 @@ class GarbageCollectorExtension:
         if not settings.getbool("GC_ENABLED", True):
             raise NotConfigured("GC_ENABLED is off")
         extension = cls(
-            settings.getint("GC_YOUNG_THRESHOLD", 50_000), settings.getfloat("GC_COLLECT_INTERVAL", 2.0)
+            settings.getint("GC_YOUNG_THRESHOLD", 50_000),
+            settings.getfloat("GC_COLLECT_INTERVAL", 2.0),
+            full_interval=settings.getfloat("GC_FULL_INTERVAL", 30.0),
         )
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -68,15 +80,22 @@ class GarbageCollectorExtension:
         self._saved_threshold = before
         gc.set_threshold(max(before[0], self.young_threshold), before[1], before[2])
         if self.interval > 0:
-            self._clock = LoopingCall(gc.collect, _YOUNG_GENERATIONS)
-            if self.clock is not None:
-                self._clock.clock = self.clock
-            self._clock.start(self.interval, now=False)
+            self._clock = self._every(self.interval, _YOUNG_GENERATIONS)
+        if self.full_interval > 0:
+            self._full_clock = self._every(self.full_interval, _ALL_GENERATIONS)
+
+    def _every(self, interval: float, generation: int) -> LoopingCall:
+        call = LoopingCall(gc.collect, generation)
+        if self.clock is not None:
+            call.clock = self.clock
+        call.start(interval, now=False)
+        return call
 
     def spider_closed(self) -> None:
-        if self._clock is not None and self._clock.running:
-            self._clock.stop()
-        self._clock = None
+        for call in (self._clock, self._full_clock):
+            if call is not None and call.running:
+                call.stop()
+        self._clock = self._full_clock = None
         if self._saved_threshold is not None:
             gc.set_threshold(*self._saved_threshold)
             self._saved_threshold = None

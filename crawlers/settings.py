@@ -101,6 +101,7 @@ CONCURRENT_ITEMS = 20
 GC_ENABLED = True
 GC_YOUNG_THRESHOLD = 50_000
 GC_COLLECT_INTERVAL = 2.0
+GC_FULL_INTERVAL = 30.0  # and everything not frozen (rendered pages' cycles reach the oldest generation)
 
 SSRF_ENABLED = True
 CONDITIONAL_ENABLED = True

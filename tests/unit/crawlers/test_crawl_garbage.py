@@ -62,6 +62,31 @@ def test_start_up_is_frozen_and_the_young_generations_collected_on_the_clock() -
     assert not clock.getDelayedCalls()  # the clock stopped with the spider
 
 
+def _full_collections() -> int:
+    return int(gc.get_stats()[2]["collections"])
+
+
+@pytest.mark.usefixtures("collector_as_found")
+def test_everything_not_frozen_is_collected_on_the_slower_clock() -> None:
+    """A cycle that reached the oldest generation (it lived through young collections, as a
+    rendered page's objects do) is freed by the full collection's clock, not left to Python's."""
+    clock = Clock()
+    extension = GarbageCollectorExtension(50_000, 2.0, clock=clock, full_interval=30.0)
+    extension.spider_opened()
+    cycle = _Cycle()
+    gone = weakref.ref(cycle)
+    gc.collect(1)  # survives a young collection: now in the oldest generation
+    del cycle
+    full = _full_collections()
+    clock.advance(28.5)  # young collections run every 2 s and do not reach it
+    assert gone() is not None and _full_collections() == full
+    clock.advance(2.0)
+    assert gone() is None
+    assert _full_collections() == full + 1
+    extension.spider_closed()
+    assert not clock.getDelayedCalls()  # both clocks stopped with the spider
+
+
 @pytest.mark.usefixtures("collector_as_found")
 def test_objects_someone_else_froze_stay_frozen() -> None:
     gc.freeze()
