@@ -88,27 +88,24 @@ def test_batch_shingle_hashes_are_the_shingle_hashes() -> None:
         assert np.array_equal(np.unique(hashes[start : start + count]), shingle_hashes(text)), text
 
 
-def test_signatures_are_datasketch_minhashes() -> None:
-    texts = corpus_texts()[:150] + TRICKY
+def assert_datasketch_signatures(texts: list[str]) -> None:
     for text, found in zip(texts, signatures(texts), strict=True):
         expected = reference_signature(text)
         if expected is None:
             assert found is None, text
         else:
             assert found is not None and np.array_equal(found, expected), text
+
+
+def test_signatures_are_datasketch_minhashes() -> None:
+    assert_datasketch_signatures(corpus_texts()[:150] + TRICKY)
 
 
 def test_signatures_of_texts_across_blocks_and_longer_than_one() -> None:
     """The batch is cut into blocks of shingles: texts side by side, split between blocks, and a
     text longer than a whole block (with texts without words among them) give what datasketch gives."""
     long_text = " ".join(corpus_texts()[:80])  # far more shingles than one block holds
-    texts = [*corpus_texts()[80:200], "", long_text, "!!!", *TRICKY, *random_texts(300)]
-    for text, found in zip(texts, signatures(texts), strict=True):
-        expected = reference_signature(text)
-        if expected is None:
-            assert found is None, text
-        else:
-            assert found is not None and np.array_equal(found, expected), text
+    assert_datasketch_signatures([*corpus_texts()[80:200], "", long_text, "!!!", *TRICKY, *random_texts(300)])
 
 
 def test_the_folding_table_is_each_code_point_folded() -> None:
