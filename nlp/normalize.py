@@ -15,15 +15,12 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from nlp.annotations import _RADAR_KEY, Analysis, register_extensions, text_of
+from nlp.annotations import Analysis, register_extensions, set_analysis, text_of, truncated_flag
 from nlp.resources import Resources
 from nlp.terms import WordIndex
 from nlp.textfold import Folder
 
 _TEXT = itemgetter(0)  # a Token's text
-# Where spaCy keeps ``doc._.truncated`` (as ``nlp.annotations`` reads ``doc._.radar``): ``doc._`` makes
-# an ``Underscore`` object and runs a Python ``__getattr__`` or ``__setattr__`` on every access.
-_TRUNCATED_KEY = ("._.", "truncated", None, None)
 
 
 class Normalizer:
@@ -52,7 +49,7 @@ class Normalizer:
         if self._folder is None:
             raise ValueError("smokkelradar_normalize is not initialized: build it with nlp.build_pipeline")
         full = text_of(doc)
-        text, truncated = full, bool(doc.user_data.get(_TRUNCATED_KEY, False))  # type: ignore[call-overload]  # spaCy: tuple keys
+        text, truncated = full, truncated_flag(doc)
         if self.max_chars is not None and len(full) > self.max_chars:
             text, truncated = full[: self.max_chars], True
         folded = self._folder.fold(text)
@@ -60,8 +57,16 @@ class Normalizer:
         words = list(map(_TEXT, tokens))
         # Every matcher's candidate words at once (nlp.terms.WordIndex), for the later components.
         candidates = self._index.lookup(words) if self._index is not None else None
-        doc.user_data[_RADAR_KEY] = Analysis(  # type: ignore[index]  # doc._.radar, kept under a tuple key
-            text=full, folded=folded, tokens=tokens, words=words, candidates=candidates, truncated=truncated
+        set_analysis(
+            doc,
+            Analysis(
+                text=full,
+                folded=folded,
+                tokens=tokens,
+                words=words,
+                candidates=candidates,
+                truncated=truncated,
+            ),
         )
         return doc
 

@@ -22,7 +22,7 @@ import numpy as np
 import spacy
 from spacy.language import Language
 
-from nlp.annotations import _RADAR_KEY, analysis_of, keep_text, text_of
+from nlp.annotations import _RADAR_KEY, _keys_are_spacys, analysis_of, keep_text, text_of
 from nlp.enrich import enrich_texts
 from nlp.evaluation import advert_text, load_corpus
 from nlp.fast_langdetect import _Picks, _WordStream
@@ -68,6 +68,7 @@ def test_pipeline_tokens_are_spacys_own(nlp: Language) -> None:
 
 
 def test_state_is_read_where_spacy_keeps_the_extension(nlp: Language) -> None:
+    assert _keys_are_spacys()  # this spaCy keeps extensions where nlp.annotations reads them directly
     doc = nlp("Libya to Italy, 3000 euro, WhatsApp +218 91 330 7452")
     assert doc.user_data.get(_RADAR_KEY) is doc._.radar  # type: ignore[call-overload]
     assert analysis_of(doc) is doc._.radar
