@@ -72,7 +72,10 @@ class GarbageCollectorExtension:
         return extension
 
     def spider_opened(self) -> None:
-        gc.collect()  # start-up's own garbage, so that it is not frozen with the rest
+        # Start-up's own recent garbage, so that it is not frozen with the rest. Only the young
+        # generations: a full collection here went through all ~120,000 objects (57 ms) to find
+        # some 300 unreachable ones; the few older ones are frozen, and given back at the end.
+        gc.collect(_YOUNG_GENERATIONS)
         # Someone else's frozen objects (the process froze its own start-up) stay frozen at the end.
         self._unfreeze_at_close = gc.get_freeze_count() == 0
         gc.freeze()

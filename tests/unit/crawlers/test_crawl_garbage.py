@@ -62,6 +62,21 @@ def test_start_up_is_frozen_and_the_young_generations_collected_on_the_clock() -
     assert not clock.getDelayedCalls()  # the clock stopped with the spider
 
 
+@pytest.mark.usefixtures("collector_as_found")
+def test_recent_garbage_is_collected_not_frozen() -> None:
+    """Start-up's recent cycles are freed before the freeze (a young collection, not a full one)."""
+    gc.collect()
+    cycle = _Cycle()
+    gone = weakref.ref(cycle)
+    del cycle
+    full = _full_collections()
+    extension = GarbageCollectorExtension(50_000, 0.0, clock=Clock())
+    extension.spider_opened()
+    assert gone() is None
+    assert _full_collections() == full  # the ~120,000 objects of start-up were not walked
+    extension.spider_closed()
+
+
 def _full_collections() -> int:
     return int(gc.get_stats()[2]["collections"])
 
