@@ -9,7 +9,7 @@ batch until the worker says it is committed and writes it itself should the work
 enrichment records the worker packed for the crawl come back with the batch; the worker keeps
 them (``crawlers.pipelines.kept_records``) so it need not unpickle them again.
 
-The crawl side costs as little as possible: no threads (a ``ProcessPoolExecutor`` keeps two in
+The crawl side costs as little as possible: no threads while it works (a ``ProcessPoolExecutor`` keeps two in
 the crawl process; this hand-off costs the crawl a third less CPU per advert), just the pipe's
 file descriptor watched by the event loop. One message is under way at a time; while the worker
 is busy, enrichment batches wait in the crawl process and go over together as soon as it is
@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import pickle
+import threading
 import time
 from collections.abc import Sequence
 from multiprocessing.connection import Connection
@@ -142,6 +143,7 @@ class EnrichWorker:
         self.cpu_seconds = 0.0
         self.cpu_at_ready = 0.0
         self.store_cpu_seconds = 0.0
+        self.reaper: threading.Thread | None = None  # waits for the process once it is stopped
 
     @property
     def alive(self) -> bool:
@@ -255,14 +257,29 @@ class EnrichWorker:
 
     def stop(self) -> None:
         """End the worker (it finishes the message it holds) and close the pipe; batches not
-        answered yet fail with ``WorkerDiedError`` (their callers fall back)."""
+        answered yet fail with ``WorkerDiedError`` (their callers fall back).
+
+        The worker exits on its own once it reads the end of the pipe. A thread of its own waits
+        for that (``reaper``), not the caller: shutting down an interpreter that holds the spaCy
+        pipeline takes some 70 ms, and the crawl's event loop (its report, other spiders in the
+        same process) need not stand still for it. The thread is not a daemon, so the crawl
+        process still waits for its worker before it exits."""
         if self._dead is None:
             self._died("the enrichment worker was stopped")
         self._connection.close()
-        self.process.join(STOP_TIMEOUT)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join(STOP_TIMEOUT)
+        if self.reaper is None:
+            self.reaper = threading.Thread(
+                target=_reap, args=(self.process,), name="smokkelradar-enrich-reaper", daemon=False
+            )
+            self.reaper.start()
+
+
+def _reap(process: Any) -> None:
+    """Wait for a stopped worker to exit; end it should it not (a batch stuck in a component)."""
+    process.join(STOP_TIMEOUT)
+    if process.is_alive():
+        process.terminate()
+        process.join(STOP_TIMEOUT)
 
 
 def _outcomes(kind: str, value: Any, sent: list[tuple[int, asyncio.Future[Any]]]) -> list[Any]:

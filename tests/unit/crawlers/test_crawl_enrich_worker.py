@@ -54,6 +54,25 @@ def test_worker_enriches_like_the_crawl_process_and_reports_its_death() -> None:
     assert "enrichment worker" in why
 
 
+def test_a_stopped_worker_exits_on_its_own_and_is_waited_for() -> None:
+    """``stop`` leaves waiting for the process to a thread; the worker ends cleanly (exit code 0,
+    not terminated) once it reads the end of the pipe."""
+
+    async def scenario() -> EnrichWorker:
+        worker = EnrichWorker(None)
+        await worker.started()
+        await worker.enrich([dict(RECORDS[0])])
+        worker.stop()
+        return worker
+
+    worker = asyncio.run(scenario())
+    assert worker.reaper is not None and not worker.reaper.daemon
+    worker.reaper.join(60)
+    assert worker.process.exitcode == 0
+    worker.stop()  # a second stop neither fails nor starts another thread
+    assert worker.reaper is not None and not worker.reaper.is_alive()
+
+
 def test_a_worker_that_cannot_build_its_pipeline_says_why(tmp_path: Path) -> None:
     async def scenario() -> str:
         worker = EnrichWorker(str(tmp_path / "missing-radar.yaml"))
