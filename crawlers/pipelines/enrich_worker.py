@@ -9,11 +9,11 @@ batch until the worker says it is committed and writes it itself should the work
 enrichment records the worker packed for the crawl come back with the batch; the worker keeps
 them (``crawlers.pipelines.kept_records``) so it need not unpickle them again.
 
-The crawl side costs as little as possible: no threads while it works (a ``ProcessPoolExecutor`` keeps two in
-the crawl process; this hand-off costs the crawl a third less CPU per advert), just the pipe's
-file descriptor watched by the event loop. One message is under way at a time; while the worker
-is busy, enrichment batches wait in the crawl process and go over together as soon as it is
-free: the busier the worker, the larger (and cheaper per advert) its batches.
+The crawl side costs as little as possible: no threads while it works (a ``ProcessPoolExecutor``
+keeps two in the crawl process; this hand-off costs the crawl a third less CPU per advert), just
+the pipe's file descriptor watched by the event loop. One message is under way at a time; while
+the worker is busy, enrichment batches wait in the crawl process and go over together as soon as
+it is free: the busier the worker, the larger (and cheaper per advert) its batches.
 
 ``spawn``: the worker is a fresh interpreter, never a fork of a process running a reactor and
 threads. When the worker dies (or is stopped), every batch waiting or under way fails with
