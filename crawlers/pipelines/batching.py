@@ -36,7 +36,6 @@ class Batcher(Generic[T, R]):
         self._pending: list[tuple[T, asyncio.Future[R]]] = []
         self._timer: asyncio.Handle | None = None
         self._running: set[asyncio.Task[None]] = set()
-        self._soon = False  # the timer is the next turn of the loop, not ``wait``
         self.values_running = 0  # values in batches started and not finished
 
     async def submit(self, value: T) -> R:
@@ -46,14 +45,15 @@ class Batcher(Generic[T, R]):
         if len(self._pending) >= self.size:
             self.start()
         elif self.no_more is not None and self.no_more():
-            # On the next turn of the loop, so that values submitted in this one go together.
-            if self._timer is not None and not self._soon:
+            # On the next turn of the loop, so that values submitted in this one go together; a
+            # ``wait`` timer (a TimerHandle; the next turn's is a plain Handle) is given up.
+            if isinstance(self._timer, asyncio.TimerHandle):
                 self._timer.cancel()
                 self._timer = None
             if self._timer is None:
-                self._timer, self._soon = loop.call_soon(self.start), True
+                self._timer = loop.call_soon(self.start)
         elif self._timer is None:
-            self._timer, self._soon = loop.call_later(self.wait, self.start), False
+            self._timer = loop.call_later(self.wait, self.start)
         return await future
 
     def start(self) -> None:

@@ -11,6 +11,7 @@ configured).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 
@@ -50,3 +51,9 @@ def batch_now(crawler: Any, pipeline: Any) -> bool:
     """Nothing left to fetch and nothing in an earlier pipeline's batch: no advert will reach
     ``pipeline`` but those on their way to it already."""
     return nothing_left_to_fetch(crawler) and no_batch_before(crawler, pipeline)
+
+
+def draining_test(pipeline: Any) -> Callable[[], bool]:
+    """``batch_now`` for an item pipeline, as a ``Batcher``'s ``no_more``: it reads the pipeline's
+    ``crawler`` when asked (the crawler is set after the pipeline, and its batcher, are made)."""
+    return lambda: batch_now(pipeline.crawler, pipeline)

@@ -25,7 +25,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawlers.items import Advert
 from crawlers.pipelines.batching import Batcher
-from crawlers.pipelines.draining import batch_now
+from crawlers.pipelines.draining import draining_test
 from crawlers.pipelines.enrich_worker import EnrichWorker, WorkerDiedError
 from crawlers.report import count
 from radar.logs import get_logger
@@ -68,7 +68,7 @@ class EnrichPipeline:
         self.stats: Any = None
         self.crawler: Any = None
         self.batcher: Batcher[Advert, dict[str, Any] | bytes] = Batcher(
-            self.enrich, settings.batch_size, settings.batch_wait, self._no_more
+            self.enrich, settings.batch_size, settings.batch_wait, draining_test(self)
         )
 
     @classmethod
@@ -139,10 +139,6 @@ class EnrichPipeline:
         from nlp import enrich_texts
 
         return list(enrich_texts(self.nlp, records))
-
-    def _no_more(self) -> bool:
-        """The crawl is draining: a part-filled batch need not wait ``ENRICH_BATCH_WAIT``."""
-        return self.crawler is not None and batch_now(self.crawler, self)
 
     def _worker_cpu_stats(self) -> None:
         if self.worker is not None:

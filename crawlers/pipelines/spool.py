@@ -26,7 +26,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawlers.items import Advert
 from crawlers.pipelines.batching import Batcher
-from crawlers.pipelines.draining import batch_now
+from crawlers.pipelines.draining import draining_test
 from crawlers.pipelines.enrich_worker import EnrichWorker, StoreFailedError, WorkerDiedError
 from radar.errors import RadarError
 from radar.logs import get_logger
@@ -66,7 +66,7 @@ class SpoolPipeline:
         self.spool: Any = None
         self.crawler: Any = None
         self.batcher: Batcher[Advert, bool] = Batcher(
-            self.store, settings.batch_size, settings.batch_wait, self._no_more
+            self.store, settings.batch_size, settings.batch_wait, draining_test(self)
         )
 
     @classmethod
@@ -99,11 +99,6 @@ class SpoolPipeline:
                 log.warning("the enrichment worker is gone; this process writes the spool")
         self.spool.put_many([item.record() for item in items])
         return [True] * len(items)
-
-    def _no_more(self) -> bool:
-        """The crawl is draining and enrichment holds no batch: a part-filled batch need not wait
-        ``SPOOL_BATCH_WAIT``."""
-        return self.crawler is not None and batch_now(self.crawler, self)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Advert):

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from crawlers.pipelines.batching import Batcher
-from crawlers.pipelines.draining import no_batch_before, nothing_left_to_fetch
+from crawlers.pipelines.draining import draining_test, no_batch_before, nothing_left_to_fetch
 
 HOUR = 3600.0
 
@@ -135,6 +135,8 @@ def test_anything_unreadable_means_not_draining() -> None:
         is False
     )
     assert no_batch_before(SimpleNamespace(), object()) is False
+    # A pipeline not yet given its crawler (as between __init__ and from_crawler) waits as configured.
+    assert draining_test(SimpleNamespace(crawler=None))() is False
 
 
 def test_a_batch_held_by_an_earlier_pipeline_is_more_company_coming() -> None:
